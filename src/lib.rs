@@ -1,0 +1,2 @@
+//! disable-gke-metadata: a KRM function (library part).
+#![forbid(unsafe_code)]
