@@ -1,1 +1,68 @@
-fn main() {}
+//! The `disable-gke-metadata` binary: stdin → run → stdout, with exit codes 0 and 1.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use disable_gke_metadata::{run, Limits, Options};
+
+/// Set DISABLE_GKE_METADATA on the Kubeflow Pipelines ml-pipeline-ui Deployment.
+///
+/// Reads a KRM ResourceList (YAML or JSON), a `kind: List`, or a stream of YAML documents on
+/// stdin and writes it to stdout with only that env entry changed. Exit 0 on success, 1 on
+/// any error.
+#[derive(Parser, Debug)]
+#[command(version, about, long_about)]
+struct Cli {
+    /// functionConfig file (a ConfigMap or a DisableGkeMetadata object), for use outside
+    /// kpt and kustomize; it takes the place of the ResourceList's functionConfig.
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match go(&cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn go(cli: &Cli) -> Result<u8> {
+    let limits = Limits::default();
+    let config = match &cli.config {
+        Some(p) => Some(std::fs::read(p).with_context(|| format!("reading --config {}", p.display()))?),
+        None => None,
+    };
+    let mut input = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limits.max_input_bytes as u64 + 1)
+        .read_to_end(&mut input)
+        .context("reading stdin")?;
+    let options = Options {
+        config,
+        limits,
+        ..Options::default()
+    };
+    let outcome = run(&input, &options);
+    // Nothing reaches stdout before the whole output is decided and verified.
+    let stdout = std::io::stdout();
+    let w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let written = outcome.write_output(&input, w);
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(outcome.stderr.as_bytes());
+    written.context("writing stdout")?;
+    Ok(outcome.exit_code as u8)
+}

@@ -1,0 +1,381 @@
+//! The functionConfig: what value to set, how, and on which objects and containers.
+//!
+//! Accepted forms: none (defaults); a `ConfigMap` whose `data` holds string keys (what
+//! `kpt fn eval --exec FN -- value=true policy=override` sends); or the typed
+//! `kind: DisableGkeMetadata` with fields under `spec`.
+
+use crate::scalar::plain_is_string_everywhere;
+use crate::select::{LabelSelector, Target};
+use crate::spanned::{Kind, Node};
+use granit_parser::ScalarStyle;
+
+pub const API_GROUP: &str = "disable-gke-metadata.dev";
+pub const API_VERSION: &str = "disable-gke-metadata.dev/v1alpha1";
+pub const KIND: &str = "DisableGkeMetadata";
+pub const ENV_NAME: &str = "DISABLE_GKE_METADATA";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Policy {
+    /// Every entry gets the value; an absent one is added.
+    Override,
+    /// Only containers with no entry get one.
+    KeepExisting,
+}
+
+impl Policy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Policy::Override => "override",
+            Policy::KeepExisting => "keep-existing",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub value: String,
+    pub policy: Policy,
+    pub targets: Vec<Target>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            value: "true".into(),
+            policy: Policy::Override,
+            targets: vec![Target::default()],
+        }
+    }
+}
+
+/// A problem with the functionConfig, at a field path inside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: String,
+    pub message: String,
+}
+
+/// The parsed config and any warnings about it.
+#[derive(Debug)]
+pub struct Parsed {
+    pub config: Config,
+    pub warnings: Vec<ConfigError>,
+}
+
+/// Read a functionConfig node (`None`: there was none).
+pub fn parse(node: Option<&Node>) -> Result<Parsed, Vec<ConfigError>> {
+    let mut errors = Vec::new();
+    let config = match node {
+        None => Config::default(),
+        Some(n) if n.is_null() => Config::default(),
+        Some(n) => match &n.kind {
+            Kind::Map { .. } => parse_object(n, &mut errors),
+            _ => {
+                return Err(vec![err(
+                    "",
+                    "functionConfig must be a mapping (a ConfigMap or a DisableGkeMetadata object)",
+                )])
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut warnings = Vec::new();
+    if let Some(w) = value_warning(&config.value) {
+        warnings.push(err(
+            if is_config_map(node) {
+                "data.value"
+            } else {
+                "spec.value"
+            },
+            &w,
+        ));
+    }
+    Ok(Parsed { config, warnings })
+}
+
+fn is_config_map(node: Option<&Node>) -> bool {
+    node.and_then(|n| n.str_at("kind")) == Some("ConfigMap")
+}
+
+/// The KFP UI server reads DISABLE_GKE_METADATA as true only for `true` (any case) or `1`.
+pub fn reads_as_true(v: &str) -> bool {
+    v.eq_ignore_ascii_case("true") || v == "1"
+}
+
+fn value_warning(v: &str) -> Option<String> {
+    if reads_as_true(v) || v.eq_ignore_ascii_case("false") || v == "0" {
+        return None;
+    }
+    Some(format!(
+        "value {v:?} is read as false by the KFP UI server (it is true only for \"true\" in any \
+         case or \"1\"), so the GKE metadata calls stay on; write \"true\" to disable them or \
+         \"false\" to say they stay on"
+    ))
+}
+
+fn err(path: &str, message: &str) -> ConfigError {
+    ConfigError {
+        path: path.into(),
+        message: message.into(),
+    }
+}
+
+fn parse_object(n: &Node, errors: &mut Vec<ConfigError>) -> Config {
+    let kind = n.str_at("kind").unwrap_or("");
+    let api = n.str_at("apiVersion").unwrap_or("");
+    match kind {
+        "ConfigMap" if api == "v1" || api.is_empty() => parse_config_map(n, errors),
+        KIND if api == API_VERSION => parse_typed(n, errors),
+        KIND => {
+            errors.push(err(
+                "apiVersion",
+                &format!("kind {KIND} needs apiVersion {API_VERSION}, not {api:?}"),
+            ));
+            Config::default()
+        }
+        _ => {
+            errors.push(err(
+                "kind",
+                &format!(
+                    "functionConfig of kind {kind:?} (apiVersion {api:?}) is not supported: use a \
+                     ConfigMap (v1) with data keys, or kind {KIND} (apiVersion {API_VERSION})"
+                ),
+            ));
+            Config::default()
+        }
+    }
+}
+
+const TOP_KEYS: [&str; 4] = ["apiVersion", "kind", "metadata", "spec"];
+const CM_TOP_KEYS: [&str; 5] = ["apiVersion", "kind", "metadata", "data", "immutable"];
+const CM_DATA_KEYS: [&str; 7] = [
+    "value",
+    "policy",
+    "kind",
+    "name",
+    "namespace",
+    "labelSelector",
+    "containers",
+];
+const SPEC_KEYS: [&str; 3] = ["value", "policy", "targets"];
+const TARGET_KEYS: [&str; 5] = ["kind", "name", "namespace", "labelSelector", "containers"];
+
+fn entries<'n, 'a>(n: &'n Node<'a>) -> &'n [(Node<'a>, Node<'a>)] {
+    match &n.kind {
+        Kind::Map { entries, .. } => entries,
+        _ => &[],
+    }
+}
+
+fn check_keys(n: &Node, base: &str, allowed: &[&str], errors: &mut Vec<ConfigError>) {
+    for (k, _) in entries(n) {
+        let key = k.scalar().unwrap_or("?");
+        if !allowed.contains(&key) {
+            errors.push(err(
+                &join(base, key),
+                &format!("unknown key {key:?}; accepted: {}", allowed.join(", ")),
+            ));
+        }
+    }
+}
+
+fn join(base: &str, key: &str) -> String {
+    if base.is_empty() {
+        key.to_string()
+    } else {
+        format!("{base}.{key}")
+    }
+}
+
+/// A string field: quoted, block, or a plain scalar every reader takes as a string.
+fn string(n: &Node, path: &str, errors: &mut Vec<ConfigError>) -> Option<String> {
+    match &n.kind {
+        Kind::Scalar { value, style } => {
+            if *style == ScalarStyle::Plain && !plain_is_string_everywhere(value) && !n.is_null() {
+                errors.push(err(
+                    path,
+                    &format!("{path} must be a string: quote it, e.g. {path}: \"{value}\""),
+                ));
+                None
+            } else if n.is_null() {
+                errors.push(err(path, &format!("{path} must be a string, not null")));
+                None
+            } else {
+                Some(value.to_string())
+            }
+        }
+        _ => {
+            errors.push(err(path, &format!("{path} must be a string")));
+            None
+        }
+    }
+}
+
+fn policy(s: &str, path: &str, errors: &mut Vec<ConfigError>) -> Option<Policy> {
+    match s {
+        "override" => Some(Policy::Override),
+        "keep-existing" => Some(Policy::KeepExisting),
+        _ => {
+            errors.push(err(
+                path,
+                &format!("policy {s:?} is not known; accepted: override, keep-existing"),
+            ));
+            None
+        }
+    }
+}
+
+fn parse_config_map(n: &Node, errors: &mut Vec<ConfigError>) -> Config {
+    check_keys(n, "", &CM_TOP_KEYS, errors);
+    let mut config = Config::default();
+    let Some(data) = n.get("data") else {
+        return config;
+    };
+    if data.is_null() {
+        return config;
+    }
+    if !matches!(data.kind, Kind::Map { .. }) {
+        errors.push(err("data", "data must be a mapping of strings"));
+        return config;
+    }
+    check_keys(data, "data", &CM_DATA_KEYS, errors);
+    let mut target = Target::default();
+    for (k, v) in entries(data) {
+        let key = k.scalar().unwrap_or("");
+        let path = join("data", key);
+        let Some(s) = string(v, &path, errors) else {
+            continue;
+        };
+        match key {
+            "value" => config.value = s,
+            "policy" => {
+                if let Some(p) = policy(&s, &path, errors) {
+                    config.policy = p
+                }
+            }
+            "kind" => target.kind = s,
+            "name" => target.name = non_empty(s),
+            "namespace" => target.namespace = non_empty(s),
+            "labelSelector" => match LabelSelector::parse(&s) {
+                Ok(sel) => target.label_selector = Some(sel),
+                Err(e) => errors.push(err(&path, &e)),
+            },
+            "containers" => {
+                target.containers = s
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                if target.containers.is_empty() {
+                    errors.push(err(&path, "containers must name at least one container"));
+                }
+            }
+            _ => {}
+        }
+    }
+    check_target(&target, "data", errors);
+    config.targets = vec![target];
+    config
+}
+
+fn non_empty(s: String) -> Option<String> {
+    (!s.is_empty() && s != "*").then_some(s)
+}
+
+fn parse_typed(n: &Node, errors: &mut Vec<ConfigError>) -> Config {
+    check_keys(n, "", &TOP_KEYS, errors);
+    let mut config = Config::default();
+    let Some(spec) = n.get("spec").filter(|s| !s.is_null()) else {
+        return config;
+    };
+    if !matches!(spec.kind, Kind::Map { .. }) {
+        errors.push(err("spec", "spec must be a mapping"));
+        return config;
+    }
+    check_keys(spec, "spec", &SPEC_KEYS, errors);
+    if let Some(v) = spec.get("value") {
+        if let Some(s) = string(v, "spec.value", errors) {
+            config.value = s;
+        }
+    }
+    if let Some(v) = spec.get("policy") {
+        if let Some(s) = string(v, "spec.policy", errors) {
+            if let Some(p) = policy(&s, "spec.policy", errors) {
+                config.policy = p;
+            }
+        }
+    }
+    if let Some(t) = spec.get("targets") {
+        match &t.kind {
+            Kind::Seq { items, .. } if !items.is_empty() => {
+                config.targets = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| parse_target(item, &format!("spec.targets[{i}]"), errors))
+                    .collect();
+            }
+            _ => errors.push(err(
+                "spec.targets",
+                "targets must be a non-empty list of {kind, name, namespace, labelSelector, containers}",
+            )),
+        }
+    }
+    config
+}
+
+fn parse_target(n: &Node, path: &str, errors: &mut Vec<ConfigError>) -> Target {
+    let mut target = Target::default();
+    if !matches!(n.kind, Kind::Map { .. }) {
+        errors.push(err(path, "a target must be a mapping"));
+        return target;
+    }
+    check_keys(n, path, &TARGET_KEYS, errors);
+    for (k, v) in entries(n) {
+        let key = k.scalar().unwrap_or("");
+        let p = join(path, key);
+        if key == "containers" {
+            match &v.kind {
+                Kind::Seq { items, .. } if !items.is_empty() => {
+                    target.containers = items
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, c)| string(c, &format!("{p}[{i}]"), errors))
+                        .collect();
+                }
+                _ => errors.push(err(&p, "containers must be a non-empty list of names")),
+            }
+            continue;
+        }
+        let Some(s) = string(v, &p, errors) else {
+            continue;
+        };
+        match key {
+            "kind" => target.kind = s,
+            "name" => target.name = non_empty(s),
+            "namespace" => target.namespace = non_empty(s),
+            "labelSelector" => match LabelSelector::parse(&s) {
+                Ok(sel) => target.label_selector = Some(sel),
+                Err(e) => errors.push(err(&p, &e)),
+            },
+            _ => {}
+        }
+    }
+    check_target(&target, path, errors);
+    target
+}
+
+fn check_target(t: &Target, path: &str, errors: &mut Vec<ConfigError>) {
+    if crate::select::pod_spec_path(&t.kind).is_none() {
+        errors.push(err(
+            &join(path, "kind"),
+            &format!(
+                "kind {:?} has no pod template; accepted: {}",
+                t.kind,
+                crate::select::WORKLOAD_KINDS.join(", ")
+            ),
+        ));
+    }
+}

@@ -1,0 +1,152 @@
+//! Where new text goes and how it must be indented: questions about the input's layout,
+//! answered from node spans and the bytes around them. Pure functions of the text.
+
+use crate::spanned::{Kind, Node};
+use crate::text::Text;
+
+/// How inserted text joins the input at its position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Join {
+    /// At the end of a line: the text starts with a line break.
+    LineEnd,
+    /// At the start of a line: each line of the text ends with a line break.
+    LineStart,
+}
+
+/// Where to add block content that must follow `node` (the last child of a block collection).
+pub fn after(text: &Text, node: &Node) -> (usize, Join) {
+    if node.raw_end > node.end {
+        // The node ends in a block scalar, whose trailing breaks belong to it: go past them.
+        let p = node.raw_end;
+        let ls = text.line_start(p);
+        if ls > node.end && text.src.as_bytes()[ls..p].iter().all(|&b| b == b' ') {
+            return (ls, Join::LineStart);
+        }
+        if p == text.src.len() && text.src.ends_with('\n') {
+            return (p, Join::LineStart);
+        }
+    }
+    (text.line_end(node.end), Join::LineEnd)
+}
+
+/// Join lines of new block content for insertion with `join`.
+pub fn lines(lines: &[String], join: Join, eol: &str) -> String {
+    let mut s = String::new();
+    for l in lines {
+        if join == Join::LineEnd {
+            s.push_str(eol);
+        }
+        s.push_str(l);
+        if join == Join::LineStart {
+            s.push_str(eol);
+        }
+    }
+    s
+}
+
+/// The offset of the `:` that follows a mapping key ending at `key_end`.
+pub fn colon_after(text: &Text, key_end: usize) -> Option<usize> {
+    let b = text.src.as_bytes();
+    let mut i = key_end;
+    while i < b.len() && matches!(b[i], b' ' | b'\t') {
+        i += 1;
+    }
+    (i < b.len() && b[i] == b':').then_some(i)
+}
+
+/// The byte range to replace to give `key` a new value: from the value's first byte
+/// (its anchor, tag, quote or block-scalar indicator) to the end of its content.
+/// An empty value yields an empty range just after the colon.
+pub fn value_range(text: &Text, key: &Node, value: &Node) -> Result<(usize, usize), String> {
+    let colon = colon_after(text, key.end)
+        .ok_or_else(|| format!("no ':' after key at {}", text.position(key.end)))?;
+    let b = text.src.as_bytes();
+    let mut j = colon + 1;
+    while j < b.len() && matches!(b[j], b' ' | b'\t') {
+        j += 1;
+    }
+    if value.start == value.end && value.scalar().is_some() && value.start <= colon + 1 {
+        return Ok((colon + 1, colon + 1));
+    }
+    let start = if j < b.len() && !matches!(b[j], b'#' | b'\n' | b'\r') {
+        j
+    } else {
+        // The value starts on a later line.
+        if value.is_block_scalar() {
+            return Err(format!(
+                "block scalar header on its own line at {}",
+                text.position(value.start)
+            ));
+        }
+        value.full_start()
+    };
+    if start > value.start || value.end < start {
+        return Err(format!(
+            "cannot find the value's extent at {}",
+            text.position(value.start)
+        ));
+    }
+    Ok((start, value.end))
+}
+
+/// The column of the `-` of a block sequence's entries.
+pub fn dash_column(text: &Text, seq: &Node) -> Option<usize> {
+    let first = match &seq.kind {
+        Kind::Seq { flow: false, items } => items.first()?,
+        _ => return None,
+    };
+    let s = first.full_start();
+    let b = text.src.as_bytes();
+    let mut ls = text.line_start(s);
+    // On the entry's own line: `  - name: x` (or `- - x`): the last dash before it.
+    let prefix = &b[ls..s];
+    if let Some(d) = prefix.iter().rposition(|&c| c == b'-') {
+        if prefix[d + 1..].iter().all(|&c| c == b' ') && prefix[..d].iter().all(|&c| matches!(c, b' ' | b'-')) {
+            return Some(d);
+        }
+        return None;
+    }
+    if !prefix.iter().all(|&c| c == b' ') {
+        return None;
+    }
+    // The entry starts on a later line than its dash: `-` alone, or `- # comment`.
+    for _ in 0..64 {
+        if ls == 0 {
+            return None;
+        }
+        let prev = text.line_start(ls - 1);
+        let line = &text.src[prev..ls];
+        let trimmed = line.trim_start_matches(' ');
+        let col = line.len() - trimmed.len();
+        let rest = trimmed.trim_end();
+        if rest.is_empty() || rest.starts_with('#') {
+            ls = prev;
+            continue;
+        }
+        if let Some(after) = rest.strip_prefix('-') {
+            let after = after.trim_start();
+            if after.is_empty() || after.starts_with('#') {
+                return Some(col);
+            }
+        }
+        return None;
+    }
+    None
+}
+
+/// The column where a block mapping's keys start.
+pub fn key_column(text: &Text, map: &Node) -> usize {
+    match &map.kind {
+        Kind::Map { entries, .. } => entries
+            .first()
+            .map_or(text.column(map.start), |(k, _)| text.column(k.full_start())),
+        _ => text.column(map.start),
+    }
+}
+
+/// How far the entries of a block sequence value sit right of its key: 0 (compact, kyaml's
+/// default) or more (wide). `None` when the value is not a non-empty block sequence.
+pub fn sequence_offset(text: &Text, key: &Node, seq: &Node) -> Option<usize> {
+    let dash = dash_column(text, seq)?;
+    Some(dash.saturating_sub(text.column(key.full_start())))
+}

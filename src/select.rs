@@ -1,0 +1,260 @@
+//! Which objects and containers are targets: a selector in the spirit of kustomize's `target`
+//! (kind, name, namespace, label selector) plus the container names.
+
+use crate::spanned::{Kind, Node};
+
+/// Kinds with a pod template, and the path from the object to its pod spec.
+pub const WORKLOAD_KINDS: [&str; 8] = [
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+    "Pod",
+];
+
+pub fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
+    match kind {
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController"
+        | "Job" => Some(&["spec", "template", "spec"]),
+        "CronJob" => Some(&["spec", "jobTemplate", "spec", "template", "spec"]),
+        "Pod" => Some(&["spec"]),
+        _ => None,
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub kind: String,
+    /// `None`: any name.
+    pub name: Option<String>,
+    /// `None`: any namespace.
+    pub namespace: Option<String>,
+    pub label_selector: Option<LabelSelector>,
+    /// Container names (in `containers` and `initContainers`); `*` matches any.
+    pub containers: Vec<String>,
+}
+
+impl Default for Target {
+    fn default() -> Self {
+        Target {
+            kind: "Deployment".into(),
+            name: Some("ml-pipeline-ui".into()),
+            namespace: None,
+            label_selector: None,
+            containers: vec!["ml-pipeline-ui".into()],
+        }
+    }
+}
+
+/// What the selector needs to know of an object.
+pub struct ObjectId<'n> {
+    pub api_version: &'n str,
+    pub kind: &'n str,
+    pub name: &'n str,
+    pub namespace: &'n str,
+    pub labels: Vec<(&'n str, &'n str)>,
+}
+
+impl<'n> ObjectId<'n> {
+    pub fn of(obj: &'n Node) -> ObjectId<'n> {
+        let meta = obj.get("metadata");
+        let labels = match meta.and_then(|m| m.get("labels")).map(|l| &l.kind) {
+            Some(Kind::Map { entries, .. }) => entries
+                .iter()
+                .filter_map(|(k, v)| Some((k.scalar()?, v.scalar()?)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        ObjectId {
+            api_version: obj.str_at("apiVersion").unwrap_or(""),
+            kind: obj.str_at("kind").unwrap_or(""),
+            name: meta.and_then(|m| m.str_at("name")).unwrap_or(""),
+            namespace: meta.and_then(|m| m.str_at("namespace")).unwrap_or(""),
+            labels,
+        }
+    }
+}
+
+impl Target {
+    pub fn matches(&self, id: &ObjectId) -> bool {
+        id.kind == self.kind
+            && self.name.as_deref().is_none_or(|n| glob(n, id.name))
+            && self.namespace.as_deref().is_none_or(|n| glob(n, id.namespace))
+            && self
+                .label_selector
+                .as_ref()
+                .is_none_or(|s| s.matches(&id.labels))
+    }
+
+    pub fn wants_container(&self, name: &str) -> bool {
+        self.containers.iter().any(|c| glob(c, name))
+    }
+
+    pub fn describe(&self) -> String {
+        let mut s = format!(
+            "{} named {}",
+            self.kind,
+            self.name.as_deref().unwrap_or("(any)")
+        );
+        if let Some(ns) = &self.namespace {
+            s.push_str(&format!(" in namespace {ns}"));
+        }
+        if let Some(sel) = &self.label_selector {
+            s.push_str(&format!(" with labels {}", sel.source));
+        }
+        s
+    }
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+pub fn glob(pattern: &str, s: &str) -> bool {
+    if !pattern.contains('*') {
+        return pattern == s;
+    }
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !s.starts_with(first) || s.len() < first.len() + last.len() || !s.ends_with(last) {
+        return false;
+    }
+    let mut rest = &s[first.len()..s.len() - last.len()];
+    for mid in &parts[1..parts.len() - 1] {
+        match rest.find(mid) {
+            Some(i) => rest = &rest[i + mid.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// A Kubernetes label selector in its string form: `a=b,c!=d,e in (x,y),f notin (z),g,!h`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LabelSelector {
+    pub source: String,
+    requirements: Vec<Requirement>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Requirement {
+    Equals(String, String),
+    NotEquals(String, String),
+    In(String, Vec<String>),
+    NotIn(String, Vec<String>),
+    Exists(String),
+    NotExists(String),
+}
+
+impl LabelSelector {
+    pub fn parse(s: &str) -> Result<LabelSelector, String> {
+        let mut requirements = Vec::new();
+        for part in split_top(s) {
+            let p = part.trim();
+            if p.is_empty() {
+                continue;
+            }
+            let bad = || format!("labelSelector {s:?}: cannot read {p:?}");
+            let req = if let Some(k) = p.strip_prefix('!') {
+                Requirement::NotExists(key(k.trim()).ok_or_else(bad)?)
+            } else if let Some((k, v)) = p.split_once("!=") {
+                Requirement::NotEquals(key(k.trim()).ok_or_else(bad)?, v.trim().into())
+            } else if let Some((k, v)) = p.split_once("==").or_else(|| p.split_once('=')) {
+                Requirement::Equals(key(k.trim()).ok_or_else(bad)?, v.trim().into())
+            } else if let Some((k, set)) = split_set(p, " notin ") {
+                Requirement::NotIn(key(k).ok_or_else(bad)?, set.ok_or_else(bad)?)
+            } else if let Some((k, set)) = split_set(p, " in ") {
+                Requirement::In(key(k).ok_or_else(bad)?, set.ok_or_else(bad)?)
+            } else {
+                Requirement::Exists(key(p).ok_or_else(bad)?)
+            };
+            requirements.push(req);
+        }
+        if requirements.is_empty() {
+            return Err(format!("labelSelector {s:?} selects nothing"));
+        }
+        Ok(LabelSelector {
+            source: s.into(),
+            requirements,
+        })
+    }
+
+    pub fn matches(&self, labels: &[(&str, &str)]) -> bool {
+        let get = |k: &str| labels.iter().find(|(lk, _)| *lk == k).map(|(_, v)| *v);
+        self.requirements.iter().all(|r| match r {
+            Requirement::Equals(k, v) => get(k) == Some(v.as_str()),
+            Requirement::NotEquals(k, v) => get(k) != Some(v.as_str()),
+            Requirement::In(k, vs) => get(k).is_some_and(|x| vs.iter().any(|v| v == x)),
+            Requirement::NotIn(k, vs) => get(k).is_none_or(|x| vs.iter().all(|v| v != x)),
+            Requirement::Exists(k) => get(k).is_some(),
+            Requirement::NotExists(k) => get(k).is_none(),
+        })
+    }
+}
+
+fn key(k: &str) -> Option<String> {
+    let ok = !k.is_empty()
+        && k
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));
+    ok.then(|| k.to_string())
+}
+
+fn split_set<'p>(p: &'p str, op: &str) -> Option<(&'p str, Option<Vec<String>>)> {
+    let (k, rest) = p.split_once(op)?;
+    let rest = rest.trim();
+    let inner = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')'));
+    Some((
+        k.trim(),
+        inner.map(|i| i.split(',').map(|v| v.trim().to_string()).collect()),
+    ))
+}
+
+/// Split on commas outside parentheses.
+fn split_top(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut from) = (0i32, 0);
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(&s[from..i]);
+                from = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[from..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors() {
+        let l = [("app", "ml-pipeline-ui"), ("tier", "web")];
+        let m = |s: &str| LabelSelector::parse(s).unwrap().matches(&l);
+        assert!(m("app=ml-pipeline-ui"));
+        assert!(m("app==ml-pipeline-ui,tier"));
+        assert!(!m("app!=ml-pipeline-ui"));
+        assert!(m("tier in (web, api)"));
+        assert!(!m("tier notin (web)"));
+        assert!(m("!missing"));
+        assert!(!m("missing"));
+        assert!(LabelSelector::parse("a in b").is_err());
+        assert!(LabelSelector::parse("").is_err());
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob("ml-*", "ml-pipeline-ui"));
+        assert!(glob("*", ""));
+        assert!(glob("*-ui", "ml-pipeline-ui"));
+        assert!(!glob("*-api", "ml-pipeline-ui"));
+        assert!(glob("a*b*c", "aXbYc"));
+        assert!(!glob("a*b*c", "ac"));
+    }
+}

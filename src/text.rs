@@ -1,0 +1,87 @@
+//! The input text and questions about its layout: positions, lines, columns, line breaks.
+
+use crate::error::{InputError, Limits, Position};
+
+/// Validated input text.
+#[derive(Debug, Clone, Copy)]
+pub struct Text<'a> {
+    pub src: &'a str,
+}
+
+impl<'a> Text<'a> {
+    /// Check size and encoding of raw input bytes.
+    pub fn decode(bytes: &'a [u8], limits: &Limits) -> Result<Text<'a>, InputError> {
+        if bytes.len() > limits.max_input_bytes {
+            return Err(InputError::TooLarge {
+                size: bytes.len(),
+                limit: limits.max_input_bytes,
+            });
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(src) => Ok(Text { src }),
+            Err(e) => {
+                let ok = &bytes[..e.valid_up_to()];
+                // The valid prefix is UTF-8, so positions inside it are well defined.
+                let prefix = std::str::from_utf8(ok).unwrap_or_default();
+                Err(InputError::NotUtf8 {
+                    at: Text { src: prefix }.position(prefix.len()),
+                })
+            }
+        }
+    }
+
+    pub fn new(src: &'a str) -> Text<'a> {
+        Text { src }
+    }
+
+    /// 1-based line and column of a byte offset.
+    pub fn position(&self, at: usize) -> Position {
+        let at = floor_char_boundary(self.src, at.min(self.src.len()));
+        let before = &self.src[..at];
+        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = self.src[line_start..at].chars().count() + 1;
+        Position { line, column }
+    }
+
+    /// Offset of the start of the line holding `at`.
+    pub fn line_start(&self, at: usize) -> usize {
+        self.src.as_bytes()[..at.min(self.src.len())]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1)
+    }
+
+    /// Offset of the line break ending the line that holds `at` (before a `\r\n`), or the end.
+    pub fn line_end(&self, at: usize) -> usize {
+        let bytes = self.src.as_bytes();
+        let mut i = at.min(bytes.len());
+        while i < bytes.len() && bytes[i] != b'\n' {
+            i += 1;
+        }
+        if i > at && i < bytes.len() && bytes[i - 1] == b'\r' {
+            i -= 1;
+        }
+        i
+    }
+
+    /// Column (in bytes, which equals characters in indentation) of `at` on its line.
+    pub fn column(&self, at: usize) -> usize {
+        at - self.line_start(at)
+    }
+
+    /// The line break the input uses: `\r\n` when its first line ends so, else `\n`.
+    pub fn eol(&self) -> &'static str {
+        match self.src.find('\n') {
+            Some(i) if i > 0 && self.src.as_bytes()[i - 1] == b'\r' => "\r\n",
+            _ => "\n",
+        }
+    }
+}
+
+fn floor_char_boundary(s: &str, mut at: usize) -> usize {
+    while at > 0 && !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
