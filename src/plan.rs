@@ -372,7 +372,7 @@ impl Planner<'_, '_> {
                     Severity::Info,
                     format!(
                         "{ENV_NAME} is already set ({}); left as is (policy keep-existing)",
-                        current.clone().unwrap_or_else(|| "valueFrom".into())
+                        current.as_deref().map_or_else(|| "from valueFrom".into(), json)
                     ),
                     field(format!("{epath}.value"), current, None),
                 ));

@@ -248,10 +248,15 @@ pub fn parse<'a>(text: &Text<'a>, opts: &BuildOptions) -> Result<Stream<'a>, Inp
 
     for next in parser {
         let (event, span) = next.map_err(|e| {
-            let at = e.marker().byte_offset().unwrap_or(0).min(src.len());
-            InputError::Syntax {
-                at: text.position(at),
-                message: e.info(),
+            let at = text.position(e.marker().byte_offset().unwrap_or(0).min(src.len()));
+            let message = e.info();
+            if message.contains("recursion limit") {
+                InputError::Limit {
+                    at,
+                    what: "nesting deeper than the parser's limit of 255 levels".into(),
+                }
+            } else {
+                InputError::Syntax { at, message }
             }
         })?;
         let start = span.start.byte_offset().unwrap_or(0).min(src.len());
