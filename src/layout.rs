@@ -98,6 +98,9 @@ pub fn dash_column(text: &Text, seq: &Node) -> Option<usize> {
     let s = first.full_start();
     let b = text.src.as_bytes();
     let mut ls = text.line_start(s);
+    if ls == 0 && text.src.starts_with('\u{feff}') {
+        ls = 3;
+    }
     // On the entry's own line: `  - name: x` (or `- - x`): the last dash before it.
     let prefix = &b[ls..s];
     if let Some(d) = prefix.iter().rposition(|&c| c == b'-') {

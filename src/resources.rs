@@ -51,7 +51,7 @@ pub fn collect<'n, 'a>(
         .documents
         .iter()
         .enumerate()
-        .filter_map(|(i, d)| d.root.as_ref().map(|r| (i, r)))
+        .filter_map(|(i, d)| d.root.as_ref().filter(|r| !r.is_null()).map(|r| (i, r)))
         .collect();
     if roots.is_empty() {
         return Err(InputError::Empty);

@@ -67,7 +67,10 @@ impl<'a> Text<'a> {
 
     /// Column (in bytes, which equals characters in indentation) of `at` on its line.
     pub fn column(&self, at: usize) -> usize {
-        at - self.line_start(at)
+        let ls = self.line_start(at);
+        // A byte order mark takes no column.
+        let bom = if ls == 0 && self.src.starts_with('\u{feff}') { 3 } else { 0 };
+        at.saturating_sub(ls + bom)
     }
 
     /// The line break the input uses: `\r\n` when its first line ends so, else `\n`.
