@@ -41,13 +41,32 @@ impl Default for Limits {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputError {
     Empty,
-    TooLarge { size: usize, limit: usize },
-    NotUtf8 { at: Position },
-    Syntax { at: Position, message: String },
-    DuplicateKey { key: String, at: Position, first: Position },
-    Limit { at: Position, what: String },
-    UnresolvedAlias { at: Position },
-    Shape { message: String },
+    TooLarge {
+        size: usize,
+        limit: usize,
+    },
+    NotUtf8 {
+        at: Position,
+    },
+    Syntax {
+        at: Position,
+        message: String,
+    },
+    DuplicateKey {
+        key: String,
+        at: Position,
+        first: Position,
+    },
+    Limit {
+        at: Position,
+        what: String,
+    },
+    UnresolvedAlias {
+        at: Position,
+    },
+    Shape {
+        message: String,
+    },
 }
 
 impl fmt::Display for InputError {

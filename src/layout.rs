@@ -104,7 +104,9 @@ pub fn dash_column(text: &Text, seq: &Node) -> Option<usize> {
     // On the entry's own line: `  - name: x` (or `- - x`): the last dash before it.
     let prefix = &b[ls..s];
     if let Some(d) = prefix.iter().rposition(|&c| c == b'-') {
-        if prefix[d + 1..].iter().all(|&c| c == b' ') && prefix[..d].iter().all(|&c| matches!(c, b' ' | b'-')) {
+        if prefix[d + 1..].iter().all(|&c| c == b' ')
+            && prefix[..d].iter().all(|&c| matches!(c, b' ' | b'-'))
+        {
             return Some(d);
         }
         return None;

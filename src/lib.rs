@@ -138,7 +138,10 @@ impl Run<'_, '_> {
         let parsed = match &self.options.config {
             Some(bytes) => config_file(bytes, self.options.limits),
             None => config::parse(self.res.function_config).map_err(|errors| {
-                errors.into_iter().map(|e| config_result(e, "functionConfig")).collect()
+                errors
+                    .into_iter()
+                    .map(|e| config_result(e, "functionConfig"))
+                    .collect()
             }),
         };
         let parsed = match parsed {
@@ -153,8 +156,15 @@ impl Run<'_, '_> {
         let config = parsed.config;
         let plan = plan::plan(&self.text, self.res, &self.stream.aliased, &config);
         if plan.failed {
-            let errors = plan.results.into_iter().filter(|r| r.severity == Severity::Error).collect();
-            return self.fail(errors, "a target cannot be edited safely; nothing was changed");
+            let errors = plan
+                .results
+                .into_iter()
+                .filter(|r| r.severity == Severity::Error)
+                .collect();
+            return self.fail(
+                errors,
+                "a target cannot be edited safely; nothing was changed",
+            );
         }
         self.results.extend(plan.results);
         let mut owned = plan.splices;
@@ -174,7 +184,11 @@ impl Run<'_, '_> {
         objects.dedup();
         for o in objects {
             let edits: Vec<_> = plan.edits.iter().filter(|e| e.object == o).collect();
-            let own: Vec<&Splice> = owned.iter().filter(|(i, _)| *i == o).map(|(_, s)| s).collect();
+            let own: Vec<&Splice> = owned
+                .iter()
+                .filter(|(i, _)| *i == o)
+                .map(|(_, s)| s)
+                .collect();
             if let Err(e) = verify::object(
                 &self.text,
                 &self.res.objects[o],
@@ -211,7 +225,8 @@ impl Run<'_, '_> {
                     splices.push(s);
                 }
                 Err(e) => {
-                    let mut o = Outcome::refused(format!("cannot add results to the ResourceList: {e}"));
+                    let mut o =
+                        Outcome::refused(format!("cannot add results to the ResourceList: {e}"));
                     o.stderr.insert_str(0, &stderr);
                     return o;
                 }
@@ -267,10 +282,18 @@ fn config_file(bytes: &[u8], limits: Limits) -> Result<config::Parsed, Vec<KrmRe
         allow_unresolved_aliases: false,
     };
     let stream = spanned::parse(&text, &opts).map_err(|e| one(e.to_string()))?;
-    let roots: Vec<_> = stream.documents.iter().filter_map(|d| d.root.as_ref()).collect();
+    let roots: Vec<_> = stream
+        .documents
+        .iter()
+        .filter_map(|d| d.root.as_ref())
+        .collect();
     if roots.len() > 1 {
         return Err(one("the config file holds more than one document".into()));
     }
-    config::parse(roots.first().copied())
-        .map_err(|errors| errors.into_iter().map(|e| config_result(e, "--config")).collect())
+    config::parse(roots.first().copied()).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|e| config_result(e, "--config"))
+            .collect()
+    })
 }

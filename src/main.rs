@@ -42,7 +42,9 @@ fn main() -> ExitCode {
 fn go(cli: &Cli) -> Result<u8> {
     let limits = Limits::default();
     let config = match &cli.config {
-        Some(p) => Some(std::fs::read(p).with_context(|| format!("reading --config {}", p.display()))?),
+        Some(p) => {
+            Some(std::fs::read(p).with_context(|| format!("reading --config {}", p.display()))?)
+        }
         None => None,
     };
     let mut input = Vec::new();

@@ -154,7 +154,8 @@ impl ObjCtx {
     fn new(obj: &Obj, id: &ObjectId) -> ObjCtx {
         let ann = obj.node.get("metadata").and_then(|m| m.get("annotations"));
         let get = |k: &str| ann.and_then(|a| a.str_at(k));
-        let path = get("config.kubernetes.io/path").or_else(|| get("internal.config.kubernetes.io/path"));
+        let path =
+            get("config.kubernetes.io/path").or_else(|| get("internal.config.kubernetes.io/path"));
         let index = get("config.kubernetes.io/index")
             .or_else(|| get("internal.config.kubernetes.io/index"))
             .and_then(|i| i.parse().ok())
@@ -224,7 +225,11 @@ impl Planner<'_, '_> {
     fn new_entry_block(&self, dash: usize, key: usize) -> Vec<String> {
         let key = key.max(dash + 2);
         vec![
-            format!("{}-{}name: {ENV_NAME}", " ".repeat(dash), " ".repeat(key - dash - 1)),
+            format!(
+                "{}-{}name: {ENV_NAME}",
+                " ".repeat(dash),
+                " ".repeat(key - dash - 1)
+            ),
             format!("{}value: {}", " ".repeat(key), json(&self.config.value)),
         ]
     }
@@ -245,7 +250,11 @@ impl Planner<'_, '_> {
         let value = self.config.value.clone();
         let proposed = Some(value.clone());
         if c.has_merge_key() {
-            return self.error(ctx, cpath, "the container uses a `<<` merge key; its env may come from elsewhere");
+            return self.error(
+                ctx,
+                cpath,
+                "the container uses a `<<` merge key; its env may come from elsewhere",
+            );
         }
         if self.shared(c) {
             return self.error(ctx, cpath, "the container is anchored and used by an alias elsewhere; editing it would change that too");
@@ -270,13 +279,20 @@ impl Planner<'_, '_> {
             self.changed(obj, seg, EnvChange::Create);
             self.out.results.push(ctx.result(
                 Severity::Info,
-                format!("added {ENV_NAME}={} (the container had no env)", json(&value)),
+                format!(
+                    "added {ENV_NAME}={} (the container had no env)",
+                    json(&value)
+                ),
                 field(format!("{env_path}[0].value"), None, proposed),
             ));
             return;
         };
         if matches!(env.kind, Kind::Alias) || self.shared(env) {
-            return self.error(ctx, &env_path, "env is an alias or is shared through an anchor");
+            return self.error(
+                ctx,
+                &env_path,
+                "env is an alias or is shared through an anchor",
+            );
         }
         if env.is_null() {
             if flow_container {
@@ -298,7 +314,12 @@ impl Planner<'_, '_> {
                 let kc = self.text.column(env_key.full_start());
                 let l = self.new_entry_block(kc + seq_offset, kc + seq_offset + 2);
                 let end = env.end.max(colon + 1);
-                self.push(obj, colon + 1, end, layout::lines(&l, Join::LineEnd, self.eol));
+                self.push(
+                    obj,
+                    colon + 1,
+                    end,
+                    layout::lines(&l, Join::LineEnd, self.eol),
+                );
             }
             self.changed(obj, seg, EnvChange::ReplaceNull);
             self.out.results.push(ctx.result(
@@ -316,18 +337,36 @@ impl Planner<'_, '_> {
             match &e.kind {
                 Kind::Map { .. } => {}
                 Kind::Alias => {
-                    return self.error(ctx, &format!("{env_path}[{i}]"), "the entry is an alias; cannot tell its name")
+                    return self.error(
+                        ctx,
+                        &format!("{env_path}[{i}]"),
+                        "the entry is an alias; cannot tell its name",
+                    )
                 }
-                _ => return self.error(ctx, &format!("{env_path}[{i}]"), "the entry is not a mapping"),
+                _ => {
+                    return self.error(
+                        ctx,
+                        &format!("{env_path}[{i}]"),
+                        "the entry is not a mapping",
+                    )
+                }
             }
             if e.has_merge_key() {
-                return self.error(ctx, &format!("{env_path}[{i}]"), "the entry uses a `<<` merge key");
+                return self.error(
+                    ctx,
+                    &format!("{env_path}[{i}]"),
+                    "the entry uses a `<<` merge key",
+                );
             }
             match e.get("name").map(|n| &n.kind) {
                 Some(Kind::Scalar { value, .. }) if value == ENV_NAME => matched.push(i),
                 Some(Kind::Scalar { .. }) | None => {}
                 Some(_) => {
-                    return self.error(ctx, &format!("{env_path}[{i}].name"), "the entry's name is not a plain string")
+                    return self.error(
+                        ctx,
+                        &format!("{env_path}[{i}].name"),
+                        "the entry's name is not a plain string",
+                    )
                 }
             }
         }
@@ -341,7 +380,11 @@ impl Planner<'_, '_> {
                 }
             } else {
                 let Some(dash) = layout::dash_column(self.text, env) else {
-                    return self.error(ctx, &env_path, "cannot tell the indentation of the env list");
+                    return self.error(
+                        ctx,
+                        &env_path,
+                        "cannot tell the indentation of the env list",
+                    );
                 };
                 let first = &items[0];
                 let l = if matches!(first.kind, Kind::Map { flow: true, .. }) {
@@ -381,7 +424,11 @@ impl Planner<'_, '_> {
             let flow_entry = matches!(e.kind, Kind::Map { flow: true, .. });
             match (v, vf) {
                 (Some(_), Some(_)) => {
-                    return self.error(ctx, &epath, "the entry has both value and valueFrom (Kubernetes rejects that)")
+                    return self.error(
+                        ctx,
+                        &epath,
+                        "the entry has both value and valueFrom (Kubernetes rejects that)",
+                    )
                 }
                 (Some((k, val)), None) => {
                     if is_string(val, &value) {
@@ -393,31 +440,55 @@ impl Planner<'_, '_> {
                         continue;
                     }
                     if self.shared(val) {
-                        return self.error(ctx, &format!("{epath}.value"), "the value is anchored and used by an alias elsewhere");
+                        return self.error(
+                            ctx,
+                            &format!("{epath}.value"),
+                            "the value is anchored and used by an alias elsewhere",
+                        );
                     }
                     let (s, end) = match layout::value_range(self.text, k, val) {
                         Ok(r) => r,
                         Err(why) => return self.error(ctx, &format!("{epath}.value"), &why),
                     };
-                    let t = if s == end { format!(" {}", json(&value)) } else { json(&value) };
+                    let t = if s == end {
+                        format!(" {}", json(&value))
+                    } else {
+                        json(&value)
+                    };
                     self.push(obj, s, end, t);
                     changes.push((i, EntryChange::ReplaceValue));
                     self.out.results.push(ctx.result(
                         Severity::Info,
-                        format!("set {ENV_NAME} to {} (was {})", json(&value), current.as_deref().map(json).unwrap_or_default()),
+                        format!(
+                            "set {ENV_NAME} to {} (was {})",
+                            json(&value),
+                            current.as_deref().map(json).unwrap_or_default()
+                        ),
                         field(format!("{epath}.value"), current, proposed.clone()),
                     ));
                 }
                 (None, Some((k, val))) => {
                     if self.shared(val) {
-                        return self.error(ctx, &format!("{epath}.valueFrom"), "valueFrom is anchored and used by an alias elsewhere");
+                        return self.error(
+                            ctx,
+                            &format!("{epath}.valueFrom"),
+                            "valueFrom is anchored and used by an alias elsewhere",
+                        );
                     }
                     let key = if flow_entry { "\"value\"" } else { "value" };
-                    self.push(obj, k.full_start(), val.end, format!("{key}: {}", json(&value)));
+                    self.push(
+                        obj,
+                        k.full_start(),
+                        val.end,
+                        format!("{key}: {}", json(&value)),
+                    );
                     changes.push((i, EntryChange::ValueFromToValue));
                     self.out.results.push(ctx.result(
                         Severity::Info,
-                        format!("set {ENV_NAME} to {} (replaced its valueFrom)", json(&value)),
+                        format!(
+                            "set {ENV_NAME} to {} (replaced its valueFrom)",
+                            json(&value)
+                        ),
                         field(format!("{epath}.value"), None, proposed.clone()),
                     ));
                 }
@@ -426,7 +497,12 @@ impl Planner<'_, '_> {
                         let Some(last) = last_value(e) else {
                             return self.error(ctx, &epath, "empty entry");
                         };
-                        self.push(obj, last.end, last.end, format!(", \"value\": {}", json(&value)));
+                        self.push(
+                            obj,
+                            last.end,
+                            last.end,
+                            format!(", \"value\": {}", json(&value)),
+                        );
                     } else {
                         let kc = layout::key_column(self.text, e);
                         let l = vec![format!("{}value: {}", " ".repeat(kc), json(&value))];
@@ -436,7 +512,10 @@ impl Planner<'_, '_> {
                     changes.push((i, EntryChange::AddValue));
                     self.out.results.push(ctx.result(
                         Severity::Info,
-                        format!("set {ENV_NAME} to {} (the entry had no value)", json(&value)),
+                        format!(
+                            "set {ENV_NAME} to {} (the entry had no value)",
+                            json(&value)
+                        ),
                         field(format!("{epath}.value"), None, proposed.clone()),
                     ));
                 }

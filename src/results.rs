@@ -42,7 +42,10 @@ pub fn splice(text: &Text, root: &Node, results: &[KrmResult]) -> Result<Splice,
                     _ => dash + 2,
                 };
                 let (pos, join) = layout::after(text, existing);
-                Ok(at(pos, layout::lines(&block_items(dash, key_col), join, eol)))
+                Ok(at(
+                    pos,
+                    layout::lines(&block_items(dash, key_col), join, eol),
+                ))
             }
             _ if existing.is_null() => {
                 let colon = layout::colon_after(text, key.end).ok_or("no ':' after results")?;

@@ -74,16 +74,27 @@ pub fn plain_is_string_everywhere(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
     if matches!(
         lower.as_str(),
-        "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | ".nan" | ".inf" | "-.inf" | "+.inf"
+        "y" | "n"
+            | "yes"
+            | "no"
+            | "on"
+            | "off"
+            | "true"
+            | "false"
+            | ".nan"
+            | ".inf"
+            | "-.inf"
+            | "+.inf"
     ) {
         return false;
     }
     // YAML 1.1 numbers: underscores, sexagesimal, binary, leading-zero octal; and timestamps.
     let first = s.as_bytes().first().copied().unwrap_or(b'a');
     if first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.') {
-        let looks_numeric = s
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.' | b'-' | b'+' | b' ' | b'T' | b'Z'));
+        let looks_numeric = s.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'_' | b':' | b'.' | b'-' | b'+' | b' ' | b'T' | b'Z')
+        });
         if looks_numeric {
             return false;
         }
@@ -114,7 +125,19 @@ mod tests {
     fn string_everywhere() {
         assert!(plain_is_string_everywhere("ml-pipeline-ui"));
         assert!(plain_is_string_everywhere("DISABLE_GKE_METADATA"));
-        for s in ["yes", "On", "true", "1", "0644", "1_000", "12:30", "2024-01-01", "", "~", "n"] {
+        for s in [
+            "yes",
+            "On",
+            "true",
+            "1",
+            "0644",
+            "1_000",
+            "12:30",
+            "2024-01-01",
+            "",
+            "~",
+            "n",
+        ] {
             assert!(!plain_is_string_everywhere(s), "{s}");
         }
     }

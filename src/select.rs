@@ -17,7 +17,11 @@ pub const WORKLOAD_KINDS: [&str; 8] = [
 
 pub fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
     match kind {
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController"
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "ReplicationController"
         | "Job" => Some(&["spec", "template", "spec"]),
         "CronJob" => Some(&["spec", "jobTemplate", "spec", "template", "spec"]),
         "Pod" => Some(&["spec"]),
@@ -82,7 +86,10 @@ impl Target {
     pub fn matches(&self, id: &ObjectId) -> bool {
         id.kind == self.kind
             && self.name.as_deref().is_none_or(|n| glob(n, id.name))
-            && self.namespace.as_deref().is_none_or(|n| glob(n, id.namespace))
+            && self
+                .namespace
+                .as_deref()
+                .is_none_or(|n| glob(n, id.namespace))
             && self
                 .label_selector
                 .as_ref()
@@ -194,8 +201,7 @@ impl LabelSelector {
 
 fn key(k: &str) -> Option<String> {
     let ok = !k.is_empty()
-        && k
-            .chars()
+        && k.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));
     ok.then(|| k.to_string())
 }

@@ -136,10 +136,7 @@ impl<'a> Node<'a> {
                 ..
             } if !self.tagged => {
                 self.start == self.end
-                    || matches!(
-                        self.scalar(),
-                        Some("null" | "Null" | "NULL" | "~")
-                    )
+                    || matches!(self.scalar(), Some("null" | "Null" | "NULL" | "~"))
             }
             _ => false,
         }
@@ -354,10 +351,7 @@ pub fn parse<'a>(text: &Text<'a>, opts: &BuildOptions) -> Result<Stream<'a>, Inp
             _ => Slot::Dropped,
         };
     }
-    Ok(Stream {
-        documents,
-        aliased,
-    })
+    Ok(Stream { documents, aliased })
 }
 
 struct Builder<'t, 'a> {
@@ -478,7 +472,12 @@ impl<'t, 'a> Builder<'t, 'a> {
             f.node.kind,
             Kind::Map { flow: true, .. } | Kind::Seq { flow: true, .. }
         ) || (f.keep == Keep::Nothing
-            && self.text.src.as_bytes().get(f.node.start).is_some_and(|b| matches!(b, b'[' | b'{')));
+            && self
+                .text
+                .src
+                .as_bytes()
+                .get(f.node.start)
+                .is_some_and(|b| matches!(b, b'[' | b'{')));
         if flow {
             f.node.end = end;
             f.node.raw_end = end;

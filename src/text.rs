@@ -69,7 +69,11 @@ impl<'a> Text<'a> {
     pub fn column(&self, at: usize) -> usize {
         let ls = self.line_start(at);
         // A byte order mark takes no column.
-        let bom = if ls == 0 && self.src.starts_with('\u{feff}') { 3 } else { 0 };
+        let bom = if ls == 0 && self.src.starts_with('\u{feff}') {
+            3
+        } else {
+            0
+        };
         at.saturating_sub(ls + bom)
     }
 

@@ -19,7 +19,8 @@ use granit_parser::ScalarStyle;
 
 /// Apply sorted, non-overlapping splices to `src[from..to]`.
 pub fn apply(src: &str, from: usize, to: usize, splices: &[&Splice]) -> String {
-    let mut out = String::with_capacity(to - from + splices.iter().map(|s| s.text.len()).sum::<usize>());
+    let mut out =
+        String::with_capacity(to - from + splices.iter().map(|s| s.text.len()).sum::<usize>());
     let mut at = from;
     for s in splices {
         out.push_str(&src[at..s.start]);
@@ -35,7 +36,10 @@ pub fn check_splices(src: &str, splices: &[Splice]) -> Result<(), String> {
     let mut prev_end = 0;
     for s in splices {
         if s.start > s.end || s.end > src.len() || s.start < prev_end {
-            return Err(format!("edits overlap or are out of order at byte {}", s.start));
+            return Err(format!(
+                "edits overlap or are out of order at byte {}",
+                s.start
+            ));
         }
         if !src.is_char_boundary(s.start) || !src.is_char_boundary(s.end) {
             return Err(format!("an edit splits a character at byte {}", s.start));
@@ -105,7 +109,8 @@ fn whole(
         keep_all: true,
         allow_unresolved_aliases: false,
     };
-    let sa = spanned::parse(text, &opts).map_err(|e| format!("the input does not re-parse: {e}"))?;
+    let sa =
+        spanned::parse(text, &opts).map_err(|e| format!("the input does not re-parse: {e}"))?;
     let sb = spanned::parse(&Text::new(&out), &opts)
         .map_err(|e| format!("the edited output does not parse: {e}"))?;
     fn find<'n, 'a>(s: &'n spanned::Stream<'a>, obj: &Obj) -> Option<&'n Node<'a>> {
@@ -140,7 +145,13 @@ fn compare_object(
     edits: &[&ContainerEdit],
     value: &str,
 ) -> Result<(), String> {
-    let mut cmp = Cmp { value, ta, tb, edits, path: Vec::new() };
+    let mut cmp = Cmp {
+        value,
+        ta,
+        tb,
+        edits,
+        path: Vec::new(),
+    };
     cmp.node(a, b)
 }
 
@@ -163,7 +174,16 @@ impl Cmp<'_> {
         }
         self.props(a, b)?;
         match (&a.kind, &b.kind) {
-            (Kind::Scalar { value: va, style: sa }, Kind::Scalar { value: vb, style: sb }) => {
+            (
+                Kind::Scalar {
+                    value: va,
+                    style: sa,
+                },
+                Kind::Scalar {
+                    value: vb,
+                    style: sb,
+                },
+            ) => {
                 if va != vb || sa != sb {
                     return self.fail("a value changed");
                 }
@@ -175,7 +195,16 @@ impl Cmp<'_> {
                 }
                 Ok(())
             }
-            (Kind::Map { flow: fa, entries: ea }, Kind::Map { flow: fb, entries: eb }) => {
+            (
+                Kind::Map {
+                    flow: fa,
+                    entries: ea,
+                },
+                Kind::Map {
+                    flow: fb,
+                    entries: eb,
+                },
+            ) => {
                 if fa != fb || ea.len() != eb.len() {
                     return self.fail("a mapping changed");
                 }
@@ -186,7 +215,16 @@ impl Cmp<'_> {
                 }
                 Ok(())
             }
-            (Kind::Seq { flow: fa, items: ia }, Kind::Seq { flow: fb, items: ib }) => {
+            (
+                Kind::Seq {
+                    flow: fa,
+                    items: ia,
+                },
+                Kind::Seq {
+                    flow: fb,
+                    items: ib,
+                },
+            ) => {
                 if fa != fb || ia.len() != ib.len() {
                     return self.fail("a list changed");
                 }
@@ -215,7 +253,10 @@ impl Cmp<'_> {
     }
 
     fn props(&self, a: &Node, b: &Node) -> Result<(), String> {
-        let anchor = |n: &Node, t: &str| n.anchor_span.and_then(|(s, e)| t.get(s..e).map(str::to_owned));
+        let anchor = |n: &Node, t: &str| {
+            n.anchor_span
+                .and_then(|(s, e)| t.get(s..e).map(str::to_owned))
+        };
         if a.tagged != b.tagged || anchor(a, self.ta) != anchor(b, self.tb) {
             return self.fail("a tag or anchor changed");
         }
@@ -225,7 +266,17 @@ impl Cmp<'_> {
     /// A container the plan edits.
     fn container(&mut self, a: &Node, b: &Node, change: &EnvChange) -> Result<(), String> {
         self.props(a, b)?;
-        let (Kind::Map { flow: fa, entries: ea }, Kind::Map { flow: fb, entries: eb }) = (&a.kind, &b.kind) else {
+        let (
+            Kind::Map {
+                flow: fa,
+                entries: ea,
+            },
+            Kind::Map {
+                flow: fb,
+                entries: eb,
+            },
+        ) = (&a.kind, &b.kind)
+        else {
             return self.fail("the container is not a mapping");
         };
         if fa != fb {
@@ -247,7 +298,14 @@ impl Cmp<'_> {
             return self.fail("the container has no env after the edit");
         };
         self.path.push(Seg::Key("env".into()));
-        let r = self.env(env_a.map(|i| &ea[i].1), &eb[ib].1, change, env_a, ib, eb.len());
+        let r = self.env(
+            env_a.map(|i| &ea[i].1),
+            &eb[ib].1,
+            change,
+            env_a,
+            ib,
+            eb.len(),
+        );
         self.path.pop();
         r
     }
@@ -276,10 +334,15 @@ impl Cmp<'_> {
                 self.new_entry(&ib[0])
             }
             EnvChange::Append | EnvChange::Set(_) => {
-                let Some(Kind::Seq { items: ia, flow: fa }) = a.map(|n| &n.kind) else {
+                let Some(Kind::Seq {
+                    items: ia,
+                    flow: fa,
+                }) = a.map(|n| &n.kind)
+                else {
                     return self.fail("env was not a list before the edit");
                 };
-                if !matches!(&b.kind, Kind::Seq { flow, .. } if flow == fa) || pos_a != Some(pos_b) {
+                if !matches!(&b.kind, Kind::Seq { flow, .. } if flow == fa) || pos_a != Some(pos_b)
+                {
                     return self.fail("env's style or place changed");
                 }
                 let set: &[(usize, EntryChange)] = match change {
@@ -308,13 +371,21 @@ impl Cmp<'_> {
     }
 
     fn entry(&mut self, a: &Node, b: &Node, change: EntryChange) -> Result<(), String> {
-        let (Kind::Map { entries: ea, .. }, Kind::Map { entries: eb, .. }) = (&a.kind, &b.kind) else {
+        let (Kind::Map { entries: ea, .. }, Kind::Map { entries: eb, .. }) = (&a.kind, &b.kind)
+        else {
             return self.fail("the entry is not a mapping");
         };
-        let mut ka: Vec<_> = ea.iter().map(|(k, v)| (k.scalar().unwrap_or(""), Some(v))).collect();
+        let mut ka: Vec<_> = ea
+            .iter()
+            .map(|(k, v)| (k.scalar().unwrap_or(""), Some(v)))
+            .collect();
         match change {
             EntryChange::ReplaceValue | EntryChange::ValueFromToValue => {
-                let from = if change == EntryChange::ReplaceValue { "value" } else { "valueFrom" };
+                let from = if change == EntryChange::ReplaceValue {
+                    "value"
+                } else {
+                    "valueFrom"
+                };
                 for e in &mut ka {
                     if e.0 == from {
                         *e = ("value", None);
@@ -359,7 +430,10 @@ impl Cmp<'_> {
     fn new_value(&self, n: &Node) -> Result<(), String> {
         let want = self.value;
         match &n.kind {
-            Kind::Scalar { value, style: ScalarStyle::DoubleQuoted } if !n.tagged && n.anchor == 0 && *value == *want => Ok(()),
+            Kind::Scalar {
+                value,
+                style: ScalarStyle::DoubleQuoted,
+            } if !n.tagged && n.anchor == 0 && *value == *want => Ok(()),
             _ => self.fail("the new value does not read as the quoted string asked for"),
         }
     }
@@ -395,7 +469,11 @@ pub fn results(splice: &Splice, results: &[KrmResult]) -> Result<(), String> {
     };
     let wrapped;
     let src = if t.starts_with('{') || t.starts_with('"') {
-        wrapped = if t.starts_with('"') { format!("{{{t}}}") } else { format!("[{t}]") };
+        wrapped = if t.starts_with('"') {
+            format!("{{{t}}}")
+        } else {
+            format!("[{t}]")
+        };
         wrapped.as_str()
     } else if t.starts_with('[') {
         wrapped = format!("{{\"results\": {}}}", t.trim());
@@ -403,8 +481,14 @@ pub fn results(splice: &Splice, results: &[KrmResult]) -> Result<(), String> {
     } else {
         t.trim_start_matches(['\r', '\n'])
     };
-    let stream = spanned::parse(&Text::new(src), &opts).map_err(|e| format!("the results do not parse: {e}"))?;
-    let root = stream.documents.into_iter().next().and_then(|d| d.root).ok_or("the results are empty")?;
+    let stream = spanned::parse(&Text::new(src), &opts)
+        .map_err(|e| format!("the results do not parse: {e}"))?;
+    let root = stream
+        .documents
+        .into_iter()
+        .next()
+        .and_then(|d| d.root)
+        .ok_or("the results are empty")?;
     let seq = match &root.kind {
         Kind::Map { .. } => root.get("results").cloned().ok_or("no results key")?,
         _ => root,
@@ -416,7 +500,9 @@ pub fn results(splice: &Splice, results: &[KrmResult]) -> Result<(), String> {
         return Err("the results have a wrong number of entries".into());
     }
     for (n, r) in items.iter().zip(results) {
-        if n.str_at("message") != Some(r.message.as_str()) || n.str_at("severity") != Some(r.severity.as_str()) {
+        if n.str_at("message") != Some(r.message.as_str())
+            || n.str_at("severity") != Some(r.severity.as_str())
+        {
             return Err(format!("the result {:?} does not read back", r.message));
         }
     }

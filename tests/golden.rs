@@ -21,15 +21,15 @@ fn case(path: &std::path::Path) {
 
 #[test]
 fn layouts() {
-    insta::glob!("../testdata/golden", "*.yaml", |p| case(p));
+    insta::glob!("../testdata/golden", "*.yaml", case);
 }
 
 #[test]
 fn wire() {
-    insta::glob!("../testdata/wire", "*.yaml", |p| case(p));
+    insta::glob!("../testdata/wire", "*.yaml", case);
 }
 
 #[test]
 fn kubeflow() {
-    insta::glob!("../testdata/kubeflow", "*.yaml", |p| case(p));
+    insta::glob!("../testdata/kubeflow", "*.yaml", case);
 }

@@ -55,7 +55,10 @@ fn entry() -> impl Strategy<Value = Entry> {
         prop_oneof![Just("false"), Just("yes"), Just("true"), Just("x y")].prop_map(Val::Plain),
         prop_oneof![Just("false"), Just("true")].prop_map(Val::Single),
         prop_oneof![Just("false"), Just("true"), Just("a\\nb")].prop_map(Val::Double),
-        (prop_oneof![Just("false"), Just("two\nlines")], prop_oneof![Just(""), Just("-"), Just("+")])
+        (
+            prop_oneof![Just("false"), Just("two\nlines")],
+            prop_oneof![Just(""), Just("-"), Just("+")]
+        )
             .prop_map(|(v, c)| Val::Literal(v, c)),
         Just(Val::Folded("folded text")),
         Just(Val::From),
@@ -78,16 +81,28 @@ fn layout() -> impl Strategy<Value = Layout> {
         prop::collection::vec(entry(), 1..5).prop_map(Env::Block),
         prop::collection::vec(entry(), 1..4).prop_map(Env::Flow),
     ];
-    (0usize..4, prop_oneof![Just(0usize), Just(2), Just(4)], env, any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>())
-        .prop_map(|(indent, seq_offset, env, crlf, trailing_key, final_newline, comment_between)| Layout {
-            indent: indent * 2,
-            seq_offset,
-            env,
-            crlf,
-            trailing_key,
-            final_newline,
-            comment_between,
-        })
+    (
+        0usize..4,
+        prop_oneof![Just(0usize), Just(2), Just(4)],
+        env,
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(indent, seq_offset, env, crlf, trailing_key, final_newline, comment_between)| {
+                Layout {
+                    indent: indent * 2,
+                    seq_offset,
+                    env,
+                    crlf,
+                    trailing_key,
+                    final_newline,
+                    comment_between,
+                }
+            },
+        )
 }
 
 fn flow_value(v: &Val) -> Option<String> {
@@ -141,14 +156,21 @@ fn render(l: &Layout) -> String {
                 if l.comment_between && n > 0 {
                     s.push_str(&format!("{}# between entries\n", p(d)));
                 }
-                let name = format!("name: {}{}", e.name, if e.comment { " # the name" } else { "" });
+                let name = format!(
+                    "name: {}{}",
+                    e.name,
+                    if e.comment { " # the name" } else { "" }
+                );
                 let val: Option<String> = match &e.val {
                     Val::Plain(v) => Some(format!("value: {v}")),
                     Val::Single(v) => Some(format!("value: '{v}'")),
                     Val::Double(v) => Some(format!("value: \"{v}\"")),
                     Val::Literal(v, chomp) => Some(format!(
                         "value: |{chomp}\n{}",
-                        v.lines().map(|line| format!("{}{line}", p(k + 2))).collect::<Vec<_>>().join("\n")
+                        v.lines()
+                            .map(|line| format!("{}{line}", p(k + 2)))
+                            .collect::<Vec<_>>()
+                            .join("\n")
                     )),
                     Val::Folded(v) => Some(format!("value: >\n{}{v}", p(k + 2))),
                     Val::From => Some(format!(
@@ -202,9 +224,13 @@ fn target_values(out: &str) -> Vec<(String, bool)> {
         .iter()
         .try_fold(root, |n, k| n.get(k))
         .expect("containers");
-    let Kind::Seq { items, .. } = &c.kind else { panic!() };
+    let Kind::Seq { items, .. } = &c.kind else {
+        panic!()
+    };
     let env = items[0].get("env").expect("env");
-    let Kind::Seq { items, .. } = &env.kind else { panic!("env is a list") };
+    let Kind::Seq { items, .. } = &env.kind else {
+        panic!("env is a list")
+    };
     items
         .iter()
         .filter(|e| e.str_at("name") == Some("DISABLE_GKE_METADATA"))
@@ -212,7 +238,10 @@ fn target_values(out: &str) -> Vec<(String, bool)> {
             let v = e.get("value").expect("value");
             assert!(e.get("valueFrom").is_none());
             match &v.kind {
-                Kind::Scalar { value, style } => (value.to_string(), *style != granit_parser::ScalarStyle::Plain),
+                Kind::Scalar { value, style } => (
+                    value.to_string(),
+                    *style != granit_parser::ScalarStyle::Plain,
+                ),
                 _ => panic!("value is a scalar"),
             }
         })

@@ -12,7 +12,10 @@ pub fn run_checked(input: &[u8], options: &Options) -> (Outcome, Vec<u8>) {
     assert!(o.exit_code == 0 || o.exit_code == 1);
     let mut at = 0;
     for s in &o.splices {
-        assert!(s.start >= at && s.start <= s.end && s.end <= input.len(), "bad splice {s:?}");
+        assert!(
+            s.start >= at && s.start <= s.end && s.end <= input.len(),
+            "bad splice {s:?}"
+        );
         at = s.end;
     }
     let out = o.output(input);
