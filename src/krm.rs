@@ -177,3 +177,19 @@ pub fn json(s: &str) -> String {
     out.push('"');
     out
 }
+
+/// A `ResourceList` as the KRM functions spec defines it. The function never builds its
+/// output from this type (output is the input plus splices); it documents the wire format
+/// and lets callers read a JSON list.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceList {
+    pub api_version: String,
+    pub kind: String,
+    #[serde(default)]
+    pub items: Vec<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_config: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub results: Vec<KrmResult>,
+}
