@@ -68,11 +68,18 @@ if [[ $BUILD == 1 ]]; then
   (cd "$ROOT" && cargo build --release --quiet)
   cargo build --release --quiet --locked --manifest-path "$BENCH/parse-only/Cargo.toml" --target-dir "$TARGET_DIR"
 fi
+if [[ ! -x ${GNU_TIME:-/usr/bin/time} && $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+  apt-get install -y -qq time >/dev/null 2>&1 || true
+fi
 [[ -x ${GNU_TIME:-/usr/bin/time} ]] || { echo "run.sh: needs GNU time for peak RSS (apt-get install time)" >&2; exit 1; }
 for b in "$BIN" "$PARSE"; do [[ -x $b ]] || { echo "run.sh: missing $b" >&2; exit 1; }; done
 
 HAVE_KPT=0
-if command -v "$KPT" >/dev/null 2>&1; then HAVE_KPT=1; fi
+if command -v "$KPT" >/dev/null 2>&1; then
+  HAVE_KPT=1
+else
+  echo "run.sh: $KPT not found: lists are wrapped by make_inputs.py and the kpt peer is skipped" >&2
+fi
 
 echo "== inputs (in $TMP)"
 # Plain stream: the source file itself.
