@@ -68,7 +68,9 @@ fn run(input: impl Into<Vec<u8>>) -> Run {
 }
 
 fn hostile(name: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/hostile").join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/hostile")
+        .join(name);
     std::fs::read(&p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))
 }
 
@@ -151,7 +153,10 @@ fn assert_edited(text: &str) {
     assert!(!v.is_empty(), "no target found in:\n{text}");
     for (value, style) in v {
         assert_eq!(value, "true", "DISABLE_GKE_METADATA not set in:\n{text}");
-        assert_ne!(style, "Plain", "DISABLE_GKE_METADATA is a plain (bool) true");
+        assert_ne!(
+            style, "Plain",
+            "DISABLE_GKE_METADATA is a plain (bool) true"
+        );
     }
 }
 
@@ -206,14 +211,26 @@ fn stdout_closed_early_exits_nonzero_without_panic() {
     stdout.read_exact(&mut first).expect("the first 100 bytes");
     drop(stdout); // close the read end, as `head -c 100` does
     let mut stderr = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     let status = child.wait().unwrap();
     feeder.join().unwrap();
     assert!(first.starts_with(b"apiVersion: config.kubernetes.io/v1"));
     assert!(!status.success(), "exit 0 although stdout was closed");
-    assert_eq!(status.code(), Some(1), "killed by a signal or odd exit: {status:?}; stderr: {stderr}");
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "killed by a signal or odd exit: {status:?}; stderr: {stderr}"
+    );
     assert!(!stderr.contains("panicked"), "panic text: {stderr}");
-    assert!(!stderr.trim().is_empty(), "no message about the write error");
+    assert!(
+        !stderr.trim().is_empty(),
+        "no message about the write error"
+    );
 }
 
 #[test]
@@ -228,7 +245,10 @@ fn stdin_read_error_exits_1_with_a_message() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
-    assert!(stderr.contains("stdin"), "message does not say stdin failed: {stderr}");
+    assert!(
+        stderr.contains("stdin"),
+        "message does not say stdin failed: {stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.stdout.is_empty(), "wrote to stdout after a read error");
 }
@@ -244,11 +264,19 @@ fn stdout_write_error_exits_1_with_a_message() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
-    assert!(stderr.contains("stdout"), "message does not say stdout failed: {stderr}");
+    assert!(
+        stderr.contains("stdout"),
+        "message does not say stdout failed: {stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
@@ -260,7 +288,9 @@ fn control_run_succeeds_so_the_fault_tests_mean_something() {
     r.no_panic();
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert_edited(r.out());
-    assert!(r.out().starts_with("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"));
+    assert!(r
+        .out()
+        .starts_with("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"));
 }
 
 #[test]
@@ -272,7 +302,11 @@ fn bad_config_writes_only_the_complete_list_with_its_error() {
     let r = run(input.clone());
     r.no_panic();
     assert_eq!(r.code, Some(1), "{}", r.stderr);
-    assert!(r.stderr.contains("policy"), "the message does not name the key: {}", r.stderr);
+    assert!(
+        r.stderr.contains("policy"),
+        "the message does not name the key: {}",
+        r.stderr
+    );
     if r.stdout.is_empty() {
         return;
     }
@@ -281,16 +315,23 @@ fn bad_config_writes_only_the_complete_list_with_its_error() {
     let out_tree = Tree::parse(out).expect("stdout is one complete YAML document");
     assert_eq!(out_tree.docs.len(), 1);
     let root = out_tree.docs[0];
-    let results = out_tree.get(root, "results").and_then(|x| out_tree.seq(x)).expect("results");
-    assert!(results
-        .iter()
-        .any(|&res| out_tree.get(res, "severity").and_then(|s| out_tree.scalar(s)) == Some("error")));
+    let results = out_tree
+        .get(root, "results")
+        .and_then(|x| out_tree.seq(x))
+        .expect("results");
+    assert!(results.iter().any(|&res| out_tree
+        .get(res, "severity")
+        .and_then(|s| out_tree.scalar(s))
+        == Some("error")));
     assert_eq!(
         props::check_nothing_else_changed(&input, out),
         Ok(props::Semantics::Checked)
     );
     // The env was not edited.
-    assert_eq!(target_values(out), vec![("false".to_string(), "DoubleQuoted".to_string())]);
+    assert_eq!(
+        target_values(out),
+        vec![("false".to_string(), "DoubleQuoted".to_string())]
+    );
     // Every input byte is there, in order (only insertions).
     let mut at = 0;
     for b in input.bytes() {
@@ -311,7 +352,9 @@ fn malformed_last_document_of_a_stream_writes_nothing() {
         s.push_str(&config_map(i));
     }
     let lines_before = s.lines().count() + 1; // the `---` line
-    s.push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata: {a: [1, 2}\n");
+    s.push_str(
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata: {a: [1, 2}\n",
+    );
     let r = run(s);
     assert_refused_silently(&r, "malformed last document");
     assert_names_position(&r.stderr, lines_before + 5);
@@ -325,11 +368,16 @@ fn malformed_end_of_a_resource_list_writes_nothing() {
     s.push_str("functionConfig: {apiVersion: v1, kind: ConfigMap, data: {value: \"true\"]\n");
     let r = run(s);
     assert_refused_silently(&r, "malformed ResourceList tail");
-    assert!(r.stderr.contains("line ") && r.stderr.contains("column"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("line ") && r.stderr.contains("column"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[cfg(feature = "fault-injection")]
 #[test]
+#[allow(clippy::field_reassign_with_default)]
 fn a_corrupted_splice_is_refused_by_verification() {
     use disable_gke_metadata::Options;
     let input = resource_list(&[ui_deployment("x")], None);
@@ -343,10 +391,16 @@ fn a_corrupted_splice_is_refused_by_verification() {
     assert!(bad.stderr.contains("verif"), "{}", bad.stderr);
     let out = bad.output(input.as_bytes());
     let out = String::from_utf8(out).unwrap();
-    assert!(!out.contains("\"x"), "the corrupted text reached the output");
+    assert!(
+        !out.contains("\"x"),
+        "the corrupted text reached the output"
+    );
     if !out.is_empty() {
         // The list, unedited, with the error result.
-        assert_eq!(target_values(&out), vec![("false".to_string(), "DoubleQuoted".to_string())]);
+        assert_eq!(
+            target_values(&out),
+            vec![("false".to_string(), "DoubleQuoted".to_string())]
+        );
     }
     props::check_outcome(input.as_bytes(), &bad).unwrap();
 }
@@ -416,14 +470,21 @@ fn bom_is_kept_and_the_edit_still_happens() {
     let r = run(hostile("29-bom.yaml"));
     r.no_panic();
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    assert_eq!(r.stdout, hostile("29-bom.yaml"), "a BOM file with no target must come back unchanged");
+    assert_eq!(
+        r.stdout,
+        hostile("29-bom.yaml"),
+        "a BOM file with no target must come back unchanged"
+    );
 
     let mut input = "\u{feff}".to_string();
     input.push_str(&resource_list(&[ui_deployment("x")], None));
     let r = run(input);
     r.no_panic();
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    assert!(r.out().starts_with("\u{feff}apiVersion"), "the BOM was dropped");
+    assert!(
+        r.out().starts_with("\u{feff}apiVersion"),
+        "the BOM was dropped"
+    );
     assert_edited(r.out().trim_start_matches('\u{feff}'));
 }
 
@@ -433,12 +494,19 @@ fn duplicate_keys_are_refused_naming_both_positions() {
     assert_refused_silently(&r, "duplicate keys");
     assert!(r.stderr.contains("duplicate key"), "{}", r.stderr);
     assert_names_position(&r.stderr, 8);
-    assert!(r.stderr.contains("line 6"), "first occurrence not named: {}", r.stderr);
+    assert!(
+        r.stderr.contains("line 6"),
+        "first occurrence not named: {}",
+        r.stderr
+    );
 }
 
 #[test]
 fn duplicate_keys_in_a_resource_list_return_the_list_with_an_error_or_nothing() {
-    let dup = ui_deployment("x").replace("  namespace: kubeflow\n", "  namespace: kubeflow\n  namespace: other\n");
+    let dup = ui_deployment("x").replace(
+        "  namespace: kubeflow\n",
+        "  namespace: kubeflow\n  namespace: other\n",
+    );
     let r = run(resource_list(&[dup], None));
     r.no_panic();
     assert_eq!(r.code, Some(1), "{}", r.stderr);
@@ -493,7 +561,8 @@ fn real_depth_is_accepted() {
     for i in 0..60 {
         nested = format!("{{k{i}: {nested}}}");
     }
-    let dep = ui_deployment("x").replace("  template:\n", &format!("  deep: {nested}\n  template:\n"));
+    let dep =
+        ui_deployment("x").replace("  template:\n", &format!("  deep: {nested}\n  template:\n"));
     let r = run(resource_list(&[dep], None));
     r.no_panic();
     assert_eq!(r.code, Some(0), "{}", r.stderr);
@@ -504,7 +573,10 @@ fn real_depth_is_accepted() {
 fn long_lines_are_kept_byte_for_byte() {
     let long = "x".repeat(4_000);
     let long30k: String = (0..3_000).map(|i| format!("word{i:05} ")).collect();
-    let input = resource_list(&[ui_deployment(&long), ui_deployment(&format!("'{long30k}'"))], None);
+    let input = resource_list(
+        &[ui_deployment(&long), ui_deployment(&format!("'{long30k}'"))],
+        None,
+    );
     let r = run(input.clone());
     r.no_panic();
     assert_eq!(r.code, Some(0), "{}", r.stderr);
@@ -519,13 +591,20 @@ fn crlf_is_kept() {
     let r = run(input);
     r.no_panic();
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    assert!(!r.out().replace("\r\n", "").contains('\n'), "a bare LF was written into a CRLF file");
+    assert!(
+        !r.out().replace("\r\n", "").contains('\n'),
+        "a bare LF was written into a CRLF file"
+    );
     assert_edited(r.out());
 }
 
 #[test]
 fn items_not_a_list_is_refused() {
-    for (items, line) in [("items:\n  a: b\n", 4), ("items: 3\n", 3), ("items: {a: b}\n", 3)] {
+    for (items, line) in [
+        ("items:\n  a: b\n", 4),
+        ("items: 3\n", 3),
+        ("items: {a: b}\n", 3),
+    ] {
         let input = format!("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n{items}");
         let r = run(input);
         r.no_panic();
@@ -538,14 +617,19 @@ fn items_not_a_list_is_refused() {
 #[test]
 fn item_without_kind_is_left_alone() {
     let input = resource_list(
-        &["apiVersion: v1\nmetadata:\n  name: no-kind\n".to_string(), ui_deployment("x")],
+        &[
+            "apiVersion: v1\nmetadata:\n  name: no-kind\n".to_string(),
+            ui_deployment("x"),
+        ],
         None,
     );
     let r = run(input.clone());
     r.no_panic();
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert_edited(r.out());
-    assert!(r.out().starts_with(&input[..input.find("- apiVersion: apps/v1").unwrap()]));
+    assert!(r
+        .out()
+        .starts_with(&input[..input.find("- apiVersion: apps/v1").unwrap()]));
 }
 
 #[test]
@@ -555,11 +639,18 @@ fn unknown_function_config_kind_is_an_error_result() {
     let r = run(input.clone());
     r.no_panic();
     assert_eq!(r.code, Some(1), "{}", r.stderr);
-    assert!(r.stderr.contains("Frobnicate"), "the message does not name the kind: {}", r.stderr);
+    assert!(
+        r.stderr.contains("Frobnicate"),
+        "the message does not name the kind: {}",
+        r.stderr
+    );
     // The list comes back unedited, with the error result.
     assert!(r.out().starts_with(&input), "the input is not kept as is");
     assert!(r.out()[input.len()..].contains("severity: error"));
-    assert_eq!(target_values(r.out()), vec![("false".to_string(), "DoubleQuoted".to_string())]);
+    assert_eq!(
+        target_values(r.out()),
+        vec![("false".to_string(), "DoubleQuoted".to_string())]
+    );
 }
 
 #[test]
@@ -567,7 +658,11 @@ fn a_scalar_or_a_sequence_at_the_top_is_handled() {
     for input in ["just a string\n", "- a\n- b\n", "42\n", "~\n"] {
         let r = run(input);
         r.no_panic();
-        assert!(matches!(r.code, Some(0) | Some(1)), "{input:?}: {:?}", r.code);
+        assert!(
+            matches!(r.code, Some(0) | Some(1)),
+            "{input:?}: {:?}",
+            r.code
+        );
         if r.code == Some(0) {
             assert_eq!(r.out(), input, "a non-object input was changed");
         } else {
@@ -590,6 +685,7 @@ fn edit_tricky_layouts_are_not_broken() {
 }
 
 #[test]
+#[allow(clippy::field_reassign_with_default)]
 fn input_size_limit_names_the_limit() {
     use disable_gke_metadata::{Limits, Options};
     let input = resource_list(&[ui_deployment("x")], None);
@@ -603,13 +699,19 @@ fn input_size_limit_names_the_limit() {
     assert!(o.stderr.contains("max_input_bytes"), "{}", o.stderr);
     assert!(o.output(input.as_bytes()).is_empty());
     // And the same input under the default limits passes.
-    assert_eq!(disable_gke_metadata::run(input.as_bytes(), &Options::default()).exit_code, 0);
+    assert_eq!(
+        disable_gke_metadata::run(input.as_bytes(), &Options::default()).exit_code,
+        0
+    );
 }
 
 #[test]
 fn limits_defaults_leave_room_for_real_manifests() {
     let l = disable_gke_metadata::Limits::default();
-    assert!(l.max_input_bytes >= 200 << 20, "a 100 MB list must fit: {l:?}");
+    assert!(
+        l.max_input_bytes >= 200 << 20,
+        "a 100 MB list must fit: {l:?}"
+    );
     assert!(l.max_depth >= 64, "real CRDs nest ~43 levels: {l:?}");
     assert!(l.max_alias_expansion >= 10_000, "{l:?}");
 }
