@@ -255,13 +255,6 @@ fn parse_config_map(n: &Node, errors: &mut Vec<ConfigError>) -> Config {
                     config.policy = p
                 }
             }
-            "kind" => target.kind = s,
-            "name" => target.name = non_empty(s),
-            "namespace" => target.namespace = non_empty(s),
-            "labelSelector" => match LabelSelector::parse(&s) {
-                Ok(sel) => target.label_selector = Some(sel),
-                Err(e) => errors.push(err(&path, &e)),
-            },
             "containers" => {
                 target.containers = s
                     .split(',')
@@ -273,7 +266,7 @@ fn parse_config_map(n: &Node, errors: &mut Vec<ConfigError>) -> Config {
                     errors.push(err(&path, "containers must name at least one container"));
                 }
             }
-            _ => {}
+            _ => selector_field(&mut target, key, s, &path, errors),
         }
     }
     check_target(&target, "data", errors);
@@ -349,22 +342,32 @@ fn parse_target(n: &Node, path: &str, errors: &mut Vec<ConfigError>) -> Target {
             }
             continue;
         }
-        let Some(s) = string(v, &p, errors) else {
-            continue;
-        };
-        match key {
-            "kind" => target.kind = s,
-            "name" => target.name = non_empty(s),
-            "namespace" => target.namespace = non_empty(s),
-            "labelSelector" => match LabelSelector::parse(&s) {
-                Ok(sel) => target.label_selector = Some(sel),
-                Err(e) => errors.push(err(&p, &e)),
-            },
-            _ => {}
+        if let Some(s) = string(v, &p, errors) {
+            selector_field(&mut target, key, s, &p, errors);
         }
     }
     check_target(&target, path, errors);
     target
+}
+
+/// Set one of the selector's string fields (`kind`, `name`, `namespace`, `labelSelector`).
+fn selector_field(
+    target: &mut Target,
+    key: &str,
+    s: String,
+    path: &str,
+    errors: &mut Vec<ConfigError>,
+) {
+    match key {
+        "kind" => target.kind = s,
+        "name" => target.name = non_empty(s),
+        "namespace" => target.namespace = non_empty(s),
+        "labelSelector" => match LabelSelector::parse(&s) {
+            Ok(sel) => target.label_selector = Some(sel),
+            Err(e) => errors.push(err(path, &e)),
+        },
+        _ => {}
+    }
 }
 
 fn check_target(t: &Target, path: &str, errors: &mut Vec<ConfigError>) {

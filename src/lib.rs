@@ -102,11 +102,7 @@ pub fn run(input: &[u8], options: &Options) -> Outcome {
         Ok(t) => t,
         Err(e) => return Outcome::refused(e.to_string()),
     };
-    let opts = BuildOptions {
-        limits,
-        keep_all: false,
-        allow_unresolved_aliases: false,
-    };
+    let opts = BuildOptions::view(limits);
     let stream = match spanned::parse(&text, &opts) {
         Ok(s) => s,
         Err(e) => return Outcome::refused(e.to_string()),
@@ -276,11 +272,7 @@ fn config_result(e: config::ConfigError, base: &str) -> KrmResult {
 fn config_file(bytes: &[u8], limits: Limits) -> Result<config::Parsed, Vec<KrmResult>> {
     let one = |m: String| vec![KrmResult::new(Severity::Error, format!("--config: {m}"))];
     let text = Text::decode(bytes, &limits).map_err(|e| one(e.to_string()))?;
-    let opts = BuildOptions {
-        limits,
-        keep_all: true,
-        allow_unresolved_aliases: false,
-    };
+    let opts = BuildOptions::full(limits);
     let stream = spanned::parse(&text, &opts).map_err(|e| one(e.to_string()))?;
     let roots: Vec<_> = stream
         .documents

@@ -196,6 +196,26 @@ pub struct BuildOptions {
     pub allow_unresolved_aliases: bool,
 }
 
+impl BuildOptions {
+    /// The function's view of its input: only what it reads is kept.
+    pub fn view(limits: Limits) -> BuildOptions {
+        BuildOptions {
+            limits,
+            keep_all: false,
+            allow_unresolved_aliases: false,
+        }
+    }
+
+    /// Everything kept (a config file, or a fragment being verified).
+    pub fn full(limits: Limits) -> BuildOptions {
+        BuildOptions {
+            limits,
+            keep_all: true,
+            allow_unresolved_aliases: false,
+        }
+    }
+}
+
 /// A mapping or sequence under construction.
 struct Frame<'a> {
     node: Node<'a>,

@@ -66,11 +66,7 @@ pub fn object(
     let pad = " ".repeat(text.column(start));
     let before = format!("{pad}{}", &text.src[start..end]);
     let after = format!("{pad}{}", apply(text.src, start, end, splices));
-    let opts = BuildOptions {
-        limits,
-        keep_all: true,
-        allow_unresolved_aliases: false,
-    };
+    let opts = BuildOptions::full(limits);
     fn parse<'s>(s: &'s str, opts: &BuildOptions) -> Result<Option<Node<'s>>, InputError> {
         let stream = spanned::parse(&Text::new(s), opts)?;
         let mut docs = stream.documents.into_iter();
@@ -104,11 +100,7 @@ fn whole(
     limits: Limits,
 ) -> Result<(), String> {
     let out = apply(text.src, 0, text.src.len(), splices);
-    let opts = BuildOptions {
-        limits,
-        keep_all: true,
-        allow_unresolved_aliases: false,
-    };
+    let opts = BuildOptions::full(limits);
     let sa =
         spanned::parse(text, &opts).map_err(|e| format!("the input does not re-parse: {e}"))?;
     let sb = spanned::parse(&Text::new(&out), &opts)
@@ -462,11 +454,7 @@ fn show(path: &[Seg]) -> String {
 /// Check that the rendered results read back as the results.
 pub fn results(splice: &Splice, results: &[KrmResult]) -> Result<(), String> {
     let t = splice.text.trim_start_matches([',', ' ']);
-    let opts = BuildOptions {
-        limits: Limits::default(),
-        keep_all: true,
-        allow_unresolved_aliases: false,
-    };
+    let opts = BuildOptions::full(Limits::default());
     let wrapped;
     let src = if t.starts_with('{') || t.starts_with('"') {
         wrapped = if t.starts_with('"') {
