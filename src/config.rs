@@ -244,6 +244,9 @@ fn parse_config_map(n: &Node, errors: &mut Vec<ConfigError>) -> Config {
     let mut target = Target::default();
     for (k, v) in entries(data) {
         let key = k.scalar().unwrap_or("");
+        if !CM_DATA_KEYS.contains(&key) {
+            continue;
+        }
         let path = join("data", key);
         let Some(s) = string(v, &path, errors) else {
             continue;
@@ -328,6 +331,9 @@ fn parse_target(n: &Node, path: &str, errors: &mut Vec<ConfigError>) -> Target {
     check_keys(n, path, &TARGET_KEYS, errors);
     for (k, v) in entries(n) {
         let key = k.scalar().unwrap_or("");
+        if !TARGET_KEYS.contains(&key) {
+            continue;
+        }
         let p = join(path, key);
         if key == "containers" {
             match &v.kind {
@@ -380,5 +386,125 @@ fn check_target(t: &Target, path: &str, errors: &mut Vec<ConfigError>) {
                 crate::select::WORKLOAD_KINDS.join(", ")
             ),
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Limits;
+    use crate::spanned::{self, BuildOptions};
+    use crate::text::Text;
+
+    fn parse_str(src: &str) -> Result<Parsed, Vec<ConfigError>> {
+        let stream = spanned::parse(&Text::new(src), &BuildOptions::full(Limits::default()))
+            .expect("test config parses");
+        let root = stream.documents.into_iter().next().and_then(|d| d.root);
+        parse(root.as_ref())
+    }
+
+    fn error_paths(src: &str) -> Vec<String> {
+        parse_str(src)
+            .expect_err("config is refused")
+            .into_iter()
+            .map(|e| e.path)
+            .collect()
+    }
+
+    const TYPED: &str = "apiVersion: disable-gke-metadata.dev/v1alpha1\nkind: DisableGkeMetadata\n";
+
+    #[test]
+    fn defaults_without_config() {
+        let p = parse(None).unwrap();
+        assert_eq!(p.config, Config::default());
+        assert!(p.warnings.is_empty());
+        let p = parse_str("apiVersion: v1\nkind: ConfigMap\ndata: {}\n").unwrap();
+        assert_eq!(p.config, Config::default());
+    }
+
+    #[test]
+    fn typed_config_is_read() {
+        let p = parse_str(&format!(
+            "{TYPED}spec:\n  value: \"1\"\n  policy: keep-existing\n  targets:\n  - kind: StatefulSet\n    name: 'ui-*'\n    namespace: kubeflow\n    labelSelector: app=ui\n    containers: [a, b]\n"
+        ))
+        .unwrap();
+        assert_eq!(p.config.value, "1");
+        assert_eq!(p.config.policy, Policy::KeepExisting);
+        let t = &p.config.targets[0];
+        assert_eq!(
+            (t.kind.as_str(), t.name.as_deref()),
+            ("StatefulSet", Some("ui-*"))
+        );
+        assert_eq!(t.containers, ["a", "b"]);
+        assert!(p.warnings.is_empty());
+    }
+
+    #[test]
+    fn config_map_data_is_read() {
+        let p = parse_str("apiVersion: v1\nkind: ConfigMap\ndata: {value: \"false\", containers: \"a, b\", namespace: \"*\"}\n").unwrap();
+        assert_eq!(p.config.value, "false");
+        assert_eq!(p.config.targets[0].containers, ["a", "b"]);
+        assert_eq!(p.config.targets[0].namespace, None);
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        assert_eq!(
+            error_paths(&format!("{TYPED}spec:\n  colour: red\n")),
+            ["spec.colour"]
+        );
+        assert_eq!(
+            error_paths(&format!("{TYPED}spec:\n  value: true\n")),
+            ["spec.value"]
+        );
+        assert_eq!(
+            error_paths(&format!("{TYPED}spec:\n  policy: sometimes\n")),
+            ["spec.policy"]
+        );
+        assert_eq!(
+            error_paths(&format!("{TYPED}spec:\n  targets: []\n")),
+            ["spec.targets"]
+        );
+        assert_eq!(
+            error_paths(&format!("{TYPED}spec:\n  targets:\n  - kind: Service\n")),
+            ["spec.targets[0].kind"]
+        );
+        assert_eq!(
+            error_paths(&format!(
+                "{TYPED}spec:\n  targets:\n  - labelSelector: a in b\n    size: 3\n"
+            )),
+            ["spec.targets[0].size", "spec.targets[0].labelSelector"]
+        );
+        assert_eq!(
+            error_paths("apiVersion: v2/x\nkind: DisableGkeMetadata\n"),
+            ["apiVersion"]
+        );
+        assert_eq!(error_paths("apiVersion: v1\nkind: Secret\n"), ["kind"]);
+        assert_eq!(
+            error_paths("apiVersion: v1\nkind: ConfigMap\ndata: {containers: ' , '}\n"),
+            ["data.containers"]
+        );
+        assert_eq!(error_paths("- a\n"), [""]);
+    }
+
+    #[test]
+    fn warns_on_values_the_server_reads_as_false() {
+        for v in ["yes", "\" true\"", "''", "on"] {
+            let p = parse_str(&format!(
+                "apiVersion: v1\nkind: ConfigMap\ndata:\n  value: {v}\n"
+            ));
+            match p {
+                Ok(p) => assert_eq!(p.warnings.len(), 1, "{v}"),
+                // A plain `on` is not a string to every reader: refused instead.
+                Err(e) => assert_eq!(e[0].path, "data.value", "{v}"),
+            }
+        }
+        for v in ["\"TRUE\"", "\"1\"", "\"false\"", "\"0\""] {
+            let p = parse_str(&format!(
+                "apiVersion: v1\nkind: ConfigMap\ndata:\n  value: {v}\n"
+            ))
+            .unwrap();
+            assert!(p.warnings.is_empty(), "{v}");
+        }
     }
 }
