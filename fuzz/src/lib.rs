@@ -7,8 +7,26 @@ pub mod props;
 
 pub use props::{split_config, CONFIG_SEPARATOR};
 
+/// Inputs of a bug already found and reported, skipped while
+/// `FUZZ_SKIP_KNOWN=1` so that a long run can look for other bugs.
+/// Known: a bare CR (`\r` not followed by `\n`, a line break to YAML) puts
+/// the appended `results:` at a wrong column (regression
+/// `whole_path-bare-cr-before-resourcelist.yaml`).
+pub fn known_bug(input: &[u8]) -> bool {
+    if std::env::var_os("FUZZ_SKIP_KNOWN").is_none() {
+        return false;
+    }
+    input
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\r' && input.get(i + 1) != Some(&b'\n'))
+}
+
 /// Panics (a fuzzer finding) when the whole-path properties fail.
 pub fn check_whole(input: &[u8], config: Option<&[u8]>) {
+    if known_bug(input) || config.is_some_and(known_bug) {
+        return;
+    }
     if let Err(e) = props::check_whole(input, config) {
         panic!("{e}");
     }
