@@ -22,11 +22,34 @@ pub fn after(text: &Text, node: &Node) -> (usize, Join) {
         if ls > node.end && text.src.as_bytes()[ls..p].iter().all(|&b| b == b' ') {
             return (ls, Join::LineStart);
         }
-        if p == text.src.len() && text.src.ends_with('\n') {
+        if p == text.src.len() && text.src.ends_with(['\n', '\r']) {
             return (p, Join::LineStart);
         }
     }
     (text.line_end(node.end), Join::LineEnd)
+}
+
+/// Whether `text[from..to]` is only spaces and tabs, maybe ending in a comment: what may
+/// follow the last node on its line in block context.
+pub fn blank_or_comment(text: &Text, from: usize, to: usize) -> bool {
+    let Some(s) = text.src.get(from..to) else {
+        return false;
+    };
+    let rest = s.trim_start_matches([' ', '\t']);
+    // A comment must be separated from what precedes it by white space.
+    rest.is_empty() || (rest.starts_with('#') && rest.len() < s.len())
+}
+
+/// Whether only spaces (and a leading byte order mark) precede `at` on its line.
+pub fn indented_only(text: &Text, at: usize) -> bool {
+    let ls = text.line_start(at);
+    let prefix = &text.src[ls..at];
+    prefix
+        .strip_prefix('\u{feff}')
+        .filter(|_| ls == 0)
+        .unwrap_or(prefix)
+        .bytes()
+        .all(|b| b == b' ')
 }
 
 /// Join lines of new block content for insertion with `join`.
@@ -119,8 +142,15 @@ pub fn dash_column(text: &Text, seq: &Node) -> Option<usize> {
         if ls == 0 {
             return None;
         }
-        let prev = text.line_start(ls - 1);
-        let line = &text.src[prev..ls];
+        let mut e = ls;
+        if b[e - 1] == b'\n' {
+            e -= 1;
+        }
+        if e > 0 && b[e - 1] == b'\r' && (e == ls || e + 1 == ls) {
+            e -= 1;
+        }
+        let prev = text.line_start(e);
+        let line = &text.src[prev..e];
         let trimmed = line.trim_start_matches(' ');
         let col = line.len() - trimmed.len();
         let rest = trimmed.trim_end();

@@ -71,6 +71,14 @@ pub fn splice(text: &Text, root: &Node, results: &[KrmResult]) -> Result<Splice,
             Ok(at(last.end, format!(", \"results\": [{}]", json_items())))
         }
         None => {
+            // The new key goes at the column of the list's own keys, on a line of its own.
+            let first_key = entries
+                .first()
+                .map(|(k, _)| k.full_start())
+                .unwrap_or(root.start);
+            if !layout::indented_only(text, first_key) {
+                return Err("cannot tell the column of the ResourceList's keys".into());
+            }
             let kc = layout::key_column(text, root);
             let offset = root
                 .entry("items")
@@ -79,6 +87,9 @@ pub fn splice(text: &Text, root: &Node, results: &[KrmResult]) -> Result<Splice,
             let mut l = vec![format!("{}results:", " ".repeat(kc))];
             l.extend(block_items(kc + offset, kc + offset + 2));
             let (pos, join) = layout::after(text, root);
+            if join == Join::LineEnd && !layout::blank_or_comment(text, root.end, pos) {
+                return Err("unexpected text after the ResourceList's last value".into());
+            }
             Ok(at(pos, layout::lines(&l, join, eol)))
         }
     }

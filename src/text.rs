@@ -34,13 +34,17 @@ impl<'a> Text<'a> {
         Text { src }
     }
 
-    /// 1-based line and column of a byte offset.
+    /// 1-based line and column of a byte offset. Line breaks are YAML's: `\r\n`, `\n`, `\r`.
     pub fn position(&self, at: usize) -> Position {
         let at = floor_char_boundary(self.src, at.min(self.src.len()));
-        let before = &self.src[..at];
-        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = self.src[line_start..at].chars().count() + 1;
+        let b = self.src.as_bytes();
+        let line = b[..at]
+            .iter()
+            .enumerate()
+            .filter(|&(i, &c)| c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')))
+            .count()
+            + 1;
+        let column = self.src[self.line_start(at)..at].chars().count() + 1;
         Position { line, column }
     }
 
@@ -48,19 +52,16 @@ impl<'a> Text<'a> {
     pub fn line_start(&self, at: usize) -> usize {
         self.src.as_bytes()[..at.min(self.src.len())]
             .iter()
-            .rposition(|&b| b == b'\n')
+            .rposition(|&b| b == b'\n' || b == b'\r')
             .map_or(0, |i| i + 1)
     }
 
-    /// Offset of the line break ending the line that holds `at` (before a `\r\n`), or the end.
+    /// Offset of the line break ending the line that holds `at`, or the end.
     pub fn line_end(&self, at: usize) -> usize {
         let bytes = self.src.as_bytes();
         let mut i = at.min(bytes.len());
-        while i < bytes.len() && bytes[i] != b'\n' {
+        while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
             i += 1;
-        }
-        if i > at && i < bytes.len() && bytes[i - 1] == b'\r' {
-            i -= 1;
         }
         i
     }
@@ -77,12 +78,34 @@ impl<'a> Text<'a> {
         at.saturating_sub(ls + bom)
     }
 
-    /// The line break the input uses: `\r\n` when its first line ends so, else `\n`.
+    /// The line break the input uses: that of its first line (`\n` when it has none).
     pub fn eol(&self) -> &'static str {
-        match self.src.find('\n') {
-            Some(i) if i > 0 && self.src.as_bytes()[i - 1] == b'\r' => "\r\n",
+        let b = self.src.as_bytes();
+        match b.iter().position(|&c| c == b'\n' || c == b'\r') {
+            Some(i) if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') => "\r\n",
+            Some(i) if b[i] == b'\r' => "\r",
             _ => "\n",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_breaks_are_yamls() {
+        let t = Text::new("a\r\nb\rc\nd");
+        assert_eq!(t.position(3).line, 2); // b
+        assert_eq!(t.position(5).line, 3); // c
+        assert_eq!(t.position(7), Position { line: 4, column: 1 }); // d
+        assert_eq!(t.line_start(5), 5);
+        assert_eq!(t.line_end(0), 1);
+        assert_eq!(t.line_end(3), 4);
+        assert_eq!(t.column(5), 0);
+        assert_eq!(t.eol(), "\r\n");
+        assert_eq!(Text::new("a\rb").eol(), "\r");
+        assert_eq!(Text::new("\u{feff}a: 1").column(3), 0);
     }
 }
 
