@@ -89,6 +89,13 @@ impl<'a> Text<'a> {
     }
 }
 
+fn floor_char_boundary(s: &str, mut at: usize) -> usize {
+    while at > 0 && !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,11 +114,4 @@ mod tests {
         assert_eq!(Text::new("a\rb").eol(), "\r");
         assert_eq!(Text::new("\u{feff}a: 1").column(3), 0);
     }
-}
-
-fn floor_char_boundary(s: &str, mut at: usize) -> usize {
-    while at > 0 && !s.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
