@@ -11,15 +11,26 @@ pub use props::{split_config, CONFIG_SEPARATOR};
 /// `FUZZ_SKIP_KNOWN=1` so that a long run can look for other bugs.
 /// Known: a bare CR (`\r` not followed by `\n`, a line break to YAML) puts
 /// the appended `results:` at a wrong column (regression
-/// `whole_path-bare-cr-before-resourcelist.yaml`).
+/// `whole_path-bare-cr-before-resourcelist.yaml`); an explicit key (`? a`)
+/// first in the ResourceList does too
+/// (`whole_path-explicit-key-first-in-resourcelist.yaml`).
 pub fn known_bug(input: &[u8]) -> bool {
     if std::env::var_os("FUZZ_SKIP_KNOWN").is_none() {
         return false;
     }
-    input
+    let bare_cr = input
         .iter()
         .enumerate()
-        .any(|(i, &b)| b == b'\r' && input.get(i + 1) != Some(&b'\n'))
+        .any(|(i, &b)| b == b'\r' && input.get(i + 1) != Some(&b'\n'));
+    let explicit_key = input.split(|&b| b == b'\n').any(|line| {
+        let t: Vec<u8> = line
+            .iter()
+            .copied()
+            .skip_while(|&b| b == b' ' || b == b'-')
+            .collect();
+        t.first() == Some(&b'?') && t.get(1).is_none_or(|b| b.is_ascii_whitespace())
+    });
+    bare_cr || explicit_key
 }
 
 /// Panics (a fuzzer finding) when the whole-path properties fail.
