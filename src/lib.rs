@@ -57,6 +57,9 @@ pub struct Outcome {
     pub results: Vec<KrmResult>,
     /// What the input was, when it could be read.
     pub wrapper: Option<Wrapper>,
+    /// Edited objects verified by re-parsing their own text, and by re-parsing the whole
+    /// stream (when their text could not stand alone).
+    pub verified: (usize, usize),
 }
 
 impl Outcome {
@@ -68,6 +71,7 @@ impl Outcome {
             stderr: format!("error: {message}\n"),
             results: vec![KrmResult::new(Severity::Error, message)],
             wrapper: None,
+            verified: (0, 0),
         }
     }
 
@@ -117,6 +121,7 @@ pub fn run(input: &[u8], options: &Options) -> Outcome {
         results: Vec::new(),
         stream: &stream,
         options,
+        verified: (0, 0),
     };
     run.go()
 }
@@ -127,6 +132,7 @@ struct Run<'r, 'a> {
     stream: &'r spanned::Stream<'a>,
     results: Vec<KrmResult>,
     options: &'r Options,
+    verified: (usize, usize),
 }
 
 impl Run<'_, '_> {
@@ -185,7 +191,7 @@ impl Run<'_, '_> {
                 .filter(|(i, _)| *i == o)
                 .map(|(_, s)| s)
                 .collect();
-            if let Err(e) = verify::object(
+            match verify::object(
                 &self.text,
                 &self.res.objects[o],
                 &edits,
@@ -193,7 +199,9 @@ impl Run<'_, '_> {
                 &config.value,
                 self.options.limits,
             ) {
-                return self.fail_internal(e);
+                Ok(verify::Checked::Alone) => self.verified.0 += 1,
+                Ok(verify::Checked::InStream) => self.verified.1 += 1,
+                Err(e) => return self.fail_internal(e),
             }
         }
         self.finish(splices, 0)
@@ -235,6 +243,7 @@ impl Run<'_, '_> {
             stderr,
             results,
             wrapper: Some(wrapper),
+            verified: self.verified,
         }
     }
 

@@ -49,6 +49,15 @@ pub fn check_splices(src: &str, splices: &[Splice]) -> Result<(), String> {
     Ok(())
 }
 
+/// How an object was checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checked {
+    /// Its own text, re-parsed alone.
+    Alone,
+    /// Within the whole re-parsed stream (its text could not stand alone).
+    InStream,
+}
+
 /// Verify one edited object. `splices` are the object's own, sorted.
 pub fn object(
     text: &Text,
@@ -57,9 +66,14 @@ pub fn object(
     splices: &[&Splice],
     value: &str,
     limits: Limits,
-) -> Result<(), String> {
+) -> Result<Checked, String> {
     let start = obj.node.full_start();
-    let (end, _) = layout::after(text, obj.node);
+    // A flow object ends at its brace (what follows on the line is its list's); a block one at
+    // the end of its last line, where content after it would be inserted.
+    let end = match obj.node.kind {
+        Kind::Map { flow: true, .. } => obj.node.end,
+        _ => layout::after(text, obj.node).0,
+    };
     if splices.iter().any(|s| s.start < start || s.end > end) {
         return Err("an edit lies outside its object".into());
     }
@@ -82,12 +96,14 @@ pub fn object(
         Ok(Some(a)) => a,
         // The object does not stand alone (an alias to an anchor outside it, a tag defined
         // by a directive): check it within the whole stream.
-        Ok(None) | Err(_) => return whole(text, obj, edits, splices, value, limits),
+        Ok(None) | Err(_) => {
+            return whole(text, obj, edits, splices, value, limits).map(|()| Checked::InStream)
+        }
     };
     let b = parse(&after, &opts)
         .map_err(|e| format!("the edited object does not parse: {e}"))?
         .ok_or("the edited object is empty")?;
-    compare_object(&a, &before, &b, &after, edits, value)
+    compare_object(&a, &before, &b, &after, edits, value).map(|()| Checked::Alone)
 }
 
 /// Verify an object by re-parsing the whole input and output.

@@ -11,6 +11,8 @@ fn json_list_round_trips_through_serde() {
     let input = std::fs::read("testdata/golden/json-resourcelist.yaml").unwrap();
     let (o, out) = common::run_checked(&input, &Options::default());
     assert_eq!(o.exit_code, 0);
+    // Each edited item was checked on its own text, not by re-parsing the whole list.
+    assert_eq!(o.verified, (2, 0));
     let before: ResourceList = serde_json::from_slice(&input).unwrap();
     let after: ResourceList = serde_json::from_slice(&out).expect("output is JSON");
     assert_eq!(after.items.len(), before.items.len());
