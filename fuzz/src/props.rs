@@ -133,11 +133,19 @@ pub fn apply_splices(input: &[u8], outcome: &Outcome) -> Vec<u8> {
     out
 }
 
+/// granit-parser's defaults, except that comments are not emitted: they are
+/// still checked as syntax, but a long run of comments no longer trips the
+/// parser's comment look-ahead buffer (a resource limit of the checker, not
+/// a YAML error; the function itself parses with comments off too).
+fn checker_options() -> granit_parser::Options {
+    granit_parser::options! { emit_comments: false }
+}
+
 /// Parses `text` with granit-parser, iterating every event; returns the number
 /// of documents.
 pub fn reparse(text: &str) -> Result<usize, String> {
     let mut docs = 0;
-    for ev in Parser::new_from_str(text) {
+    for ev in Parser::new_from_str_with_options(text, checker_options()) {
         let (ev, _) = ev.map_err(|e| e.to_string())?;
         if matches!(ev, Event::DocumentStart(..)) {
             docs += 1;
@@ -180,7 +188,7 @@ impl Tree {
         let mut tree = Tree::default();
         let mut stack: Vec<Open> = Vec::new();
         let mut anchors: HashMap<usize, usize> = HashMap::new();
-        for ev in Parser::new_from_str(text) {
+        for ev in Parser::new_from_str_with_options(text, checker_options()) {
             let (ev, _span) = ev.map_err(|e| e.to_string())?;
             if tree.nodes.len() > MAX_NODES {
                 return Err("too many nodes".into());
