@@ -13,7 +13,10 @@ pub use props::{split_config, CONFIG_SEPARATOR};
 /// the appended `results:` at a wrong column (regression
 /// `whole_path-bare-cr-before-resourcelist.yaml`); an explicit key (`? a`)
 /// first in the ResourceList does too
-/// (`whole_path-explicit-key-first-in-resourcelist.yaml`).
+/// (`whole_path-explicit-key-first-in-resourcelist.yaml`). Both fixed.
+/// A whitespace-only line (a block scalar's last content line) is split off
+/// by the results splice, or left behind by a value splice
+/// (`*whitespace-only*`, `*trailing-blank*` regressions).
 pub fn known_bug(input: &[u8]) -> bool {
     if std::env::var_os("FUZZ_SKIP_KNOWN").is_none() {
         return false;
@@ -30,7 +33,10 @@ pub fn known_bug(input: &[u8]) -> bool {
             .collect();
         t.first() == Some(&b'?') && t.get(1).is_none_or(|b| b.is_ascii_whitespace())
     });
-    bare_cr || explicit_key
+    let blank_line = input
+        .split(|&b| b == b'\n' || b == b'\r')
+        .any(|line| !line.is_empty() && line.iter().all(|&b| b == b' ' || b == b'\t'));
+    bare_cr || explicit_key || blank_line
 }
 
 /// Panics (a fuzzer finding) when the whole-path properties fail.
@@ -45,6 +51,9 @@ pub fn check_whole(input: &[u8], config: Option<&[u8]>) {
 
 /// Panics (a fuzzer finding) when the structured properties fail.
 pub fn check_structured(text: &str, expect_success: bool) {
+    if known_bug(text.as_bytes()) {
+        return;
+    }
     if let Err(e) = props::check_structured(text, expect_success) {
         panic!("{e}");
     }
