@@ -16,14 +16,22 @@ pub enum Join {
 /// Where to add block content that must follow `node` (the last child of a block collection).
 pub fn after(text: &Text, node: &Node) -> (usize, Join) {
     if node.raw_end > node.end {
-        // The node ends in a block scalar, whose trailing breaks belong to it: go past them.
+        // The node ends in a block scalar, whose trailing lines belong to it: go past them,
+        // to the start of the line of the next token.
         let p = node.raw_end;
+        if p == text.src.len() {
+            // It runs to the end of the input. (Without a final line break, adding one
+            // may change its value; verification refuses that.)
+            let join = if text.src.ends_with(['\n', '\r']) {
+                Join::LineStart
+            } else {
+                Join::LineEnd
+            };
+            return (p, join);
+        }
         let ls = text.line_start(p);
         if ls > node.end && text.src.as_bytes()[ls..p].iter().all(|&b| b == b' ') {
             return (ls, Join::LineStart);
-        }
-        if p == text.src.len() && text.src.ends_with(['\n', '\r']) {
-            return (p, Join::LineStart);
         }
     }
     (text.line_end(node.end), Join::LineEnd)

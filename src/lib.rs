@@ -41,6 +41,9 @@ pub struct Options {
     /// Test builds only: corrupt the first splice, so that verification must refuse it.
     #[cfg(feature = "fault-injection")]
     pub inject_bad_splice: bool,
+    /// Test builds only: put the results one column off, so that verification must refuse.
+    #[cfg(feature = "fault-injection")]
+    pub inject_bad_results: bool,
 }
 
 /// What a run decided: the splices that turn the input into the output, or a refusal.
@@ -220,7 +223,17 @@ impl Run<'_, '_> {
         }
         if let (Wrapper::ResourceList, Some(root)) = (wrapper, self.res.root) {
             let added = results::splice(&self.text, root, &results)
-                .and_then(|s| verify::results(&s, &results).map(|()| s));
+                .map(|mut s| {
+                    #[cfg(feature = "fault-injection")]
+                    if self.options.inject_bad_results {
+                        let at = s.text.find('\n').map_or(0, |i| i + 1);
+                        s.text.insert(at, ' ');
+                    }
+                    s
+                })
+                .and_then(|s| {
+                    verify::results(&self.text, root, &s, &results, self.options.limits).map(|()| s)
+                });
             match added {
                 Ok(s) => {
                     if splices.last().is_some_and(|l| l.end > s.start) {

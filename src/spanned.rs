@@ -333,12 +333,16 @@ pub fn parse<'a>(text: &Text<'a>, opts: &BuildOptions) -> Result<Stream<'a>, Inp
                 })
             }
             Event::Scalar(value, style, anchor, _) => {
-                let mut content_end = end;
+                let (mut start, mut content_end) = (start, end);
                 if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                    // A block scalar's span runs to the next token. Its content ends at its
+                    // last non-blank byte; with no content at all, that is the end of its
+                    // header line, and the node is placed there.
                     let bytes = src.as_bytes();
-                    while content_end > start && bytes[content_end - 1].is_ascii_whitespace() {
+                    while content_end > 0 && bytes[content_end - 1].is_ascii_whitespace() {
                         content_end -= 1;
                     }
+                    start = start.min(content_end);
                 }
                 if anchor != 0 {
                     b.anchor_sizes.insert(anchor, 1);

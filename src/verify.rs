@@ -81,18 +81,7 @@ pub fn object(
     let before = format!("{pad}{}", &text.src[start..end]);
     let after = format!("{pad}{}", apply(text.src, start, end, splices));
     let opts = BuildOptions::full(limits);
-    fn parse<'s>(s: &'s str, opts: &BuildOptions) -> Result<Option<Node<'s>>, InputError> {
-        let stream = spanned::parse(&Text::new(s), opts)?;
-        let mut docs = stream.documents.into_iter();
-        let root = docs.next().and_then(|d| d.root);
-        if docs.next().is_some() {
-            return Err(InputError::Shape {
-                message: "the object's text reads as more than one document".into(),
-            });
-        }
-        Ok(root)
-    }
-    let a = match parse(&before, &opts) {
+    let a = match parse_alone(&before, &opts) {
         Ok(Some(a)) => a,
         // The object does not stand alone (an alias to an anchor outside it, a tag defined
         // by a directive): check it within the whole stream.
@@ -100,10 +89,23 @@ pub fn object(
             return whole(text, obj, edits, splices, value, limits).map(|()| Checked::InStream)
         }
     };
-    let b = parse(&after, &opts)
+    let b = parse_alone(&after, &opts)
         .map_err(|e| format!("the edited object does not parse: {e}"))?
         .ok_or("the edited object is empty")?;
     compare_object(&a, &before, &b, &after, edits, value).map(|()| Checked::Alone)
+}
+
+/// Parse a text that must hold (at most) one document; its root.
+fn parse_alone<'s>(s: &'s str, opts: &BuildOptions) -> Result<Option<Node<'s>>, InputError> {
+    let stream = spanned::parse(&Text::new(s), opts)?;
+    let mut docs = stream.documents.into_iter();
+    let root = docs.next().and_then(|d| d.root);
+    if docs.next().is_some() {
+        return Err(InputError::Shape {
+            message: "the object's text reads as more than one document".into(),
+        });
+    }
+    Ok(root)
 }
 
 /// Verify an object by re-parsing the whole input and output.
@@ -467,43 +469,76 @@ fn show(path: &[Seg]) -> String {
     }
 }
 
-/// Check that the rendered results read back as the results.
-pub fn results(splice: &Splice, results: &[KrmResult]) -> Result<(), String> {
-    let t = splice.text.trim_start_matches([',', ' ']);
-    let opts = BuildOptions::full(Limits::default());
-    let wrapped;
-    let src = if t.starts_with('{') || t.starts_with('"') {
-        wrapped = if t.starts_with('"') {
-            format!("{{{t}}}")
-        } else {
-            format!("[{t}]")
-        };
-        wrapped.as_str()
-    } else if t.starts_with('[') {
-        wrapped = format!("{{\"results\": {}}}", t.trim());
-        wrapped.as_str()
-    } else {
-        t.trim_start_matches(['\r', '\n'])
+/// Check the results splice where it lands: re-parse the end of the list (from the root entry
+/// that holds the insertion, or only its last item when that entry is a long list) with and
+/// without the splice. The two must read the same except for the added results, which must
+/// read back as `results`.
+pub fn results(
+    text: &Text,
+    root: &Node,
+    splice: &Splice,
+    results: &[KrmResult],
+    limits: Limits,
+) -> Result<(), String> {
+    let (start, prefix) = results_window(text, root, splice);
+    let (before, after) = window(text, start, &prefix, splice);
+    let opts = BuildOptions::full(limits);
+    // A window that cannot stand alone (an alias to an anchor before it): use the whole list.
+    let (before, after) = match parse_alone(&before, &opts) {
+        Ok(Some(_)) => (before, after),
+        _ => window(text, 0, "", splice),
     };
-    let stream = spanned::parse(&Text::new(src), &opts)
-        .map_err(|e| format!("the results do not parse: {e}"))?;
-    let root = stream
-        .documents
-        .into_iter()
-        .next()
-        .and_then(|d| d.root)
-        .ok_or("the results are empty")?;
-    let seq = match &root.kind {
-        Kind::Map { .. } => root.get("results").cloned().ok_or("no results key")?,
-        _ => root,
+    let a = parse_alone(&before, &opts)
+        .map_err(|e| format!("the list does not re-parse: {e}"))?
+        .ok_or("the list is empty")?;
+    let b = parse_alone(&after, &opts)
+        .map_err(|e| format!("the list with results does not parse: {e}"))?
+        .ok_or("the list with results is empty")?;
+    let (Kind::Map { entries: ea, .. }, Kind::Map { entries: eb, .. }) = (&a.kind, &b.kind) else {
+        return Err("the list is not a mapping".into());
     };
-    let Kind::Seq { items, .. } = &seq.kind else {
+    let is_results = |k: &Node| k.scalar() == Some("results");
+    let ra = ea.iter().position(|(k, _)| is_results(k));
+    let rb = eb
+        .iter()
+        .position(|(k, _)| is_results(k))
+        .ok_or("no results after adding them")?;
+    let placed = match ra {
+        Some(i) => i == rb && eb.len() == ea.len(),
+        None => rb == ea.len() && eb.len() == ea.len() + 1,
+    };
+    if !placed {
+        return Err("the results are not where they were added".into());
+    }
+    let mut cmp = Cmp {
+        value: "",
+        ta: &before,
+        tb: &after,
+        edits: &[],
+        path: Vec::new(),
+    };
+    for (i, (ka, va)) in ea.iter().enumerate() {
+        if Some(i) == ra {
+            continue;
+        }
+        let (kb, vb) = &eb[i];
+        cmp.node_at(ka, kb, None)?;
+        cmp.node_at(va, vb, Some(Seg::Key(ka.scalar().unwrap_or("?").into())))?;
+    }
+    let old: &[Node] = match ra.map(|i| &ea[i].1.kind) {
+        Some(Kind::Seq { items, .. }) => items,
+        _ => &[],
+    };
+    let Kind::Seq { items: new, .. } = &eb[rb].1.kind else {
         return Err("the results are not a list".into());
     };
-    if items.len() != results.len() {
+    if new.len() != old.len() + results.len() {
         return Err("the results have a wrong number of entries".into());
     }
-    for (n, r) in items.iter().zip(results) {
+    for (i, (x, y)) in old.iter().zip(new).enumerate() {
+        cmp.node_at(x, y, Some(Seg::Index(i)))?;
+    }
+    for (n, r) in new[old.len()..].iter().zip(results) {
         if n.str_at("message") != Some(r.message.as_str())
             || n.str_at("severity") != Some(r.severity.as_str())
         {
@@ -511,4 +546,52 @@ pub fn results(splice: &Splice, results: &[KrmResult]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Where to start re-parsing the list's end: at the line of the root entry that holds the
+/// insertion or, when that entry is a block list, at the line of its last item (with the
+/// entry's key line in front, so that the window reads as the same structure).
+fn results_window(text: &Text, root: &Node, splice: &Splice) -> (usize, String) {
+    let Kind::Map {
+        flow: false,
+        entries,
+    } = &root.kind
+    else {
+        return (0, String::new());
+    };
+    let Some((k, v)) = entries
+        .iter()
+        .rev()
+        .find(|(k, _)| k.full_start() <= splice.start)
+    else {
+        return (0, String::new());
+    };
+    let key_line = text.line_start(k.full_start());
+    if !layout::indented_only(text, k.full_start()) {
+        return (0, String::new());
+    }
+    if let Kind::Seq { flow: false, items } = &v.kind {
+        if let Some(last) = items.last() {
+            let ls = text.line_start(last.full_start());
+            let prefix = &text.src.as_bytes()[ls..last.full_start()];
+            let dash = prefix.iter().filter(|&&b| b == b'-').count() == 1
+                && prefix.iter().all(|&b| b == b' ' || b == b'-')
+                && prefix.last() == Some(&b' ');
+            if ls > key_line && dash && text.line_end(k.end) < ls {
+                let head = &text.src[key_line..text.line_end(k.end)];
+                return (ls, format!("{head}{}", text.eol()));
+            }
+        }
+    }
+    (key_line, String::new())
+}
+
+/// The text from `start` to the end, before and after the splice, behind `prefix`.
+fn window(text: &Text, start: usize, prefix: &str, splice: &Splice) -> (String, String) {
+    let before = format!("{prefix}{}", &text.src[start..]);
+    let after = format!(
+        "{prefix}{}",
+        apply(text.src, start, text.src.len(), &[splice])
+    );
+    (before, after)
 }
