@@ -302,7 +302,8 @@ impl Tree {
     }
 
     /// The containers that the default configuration targets: the container
-    /// `ml-pipeline-ui` of every Deployment named `ml-pipeline-ui`.
+    /// `ml-pipeline-ui` (in `containers` or `initContainers`) of every
+    /// Deployment named `ml-pipeline-ui`.
     pub fn target_containers(&self) -> Vec<usize> {
         let mut out = Vec::new();
         for o in self.objects() {
@@ -313,15 +314,19 @@ impl Tree {
             if kind != Some("Deployment") || name != Some("ml-pipeline-ui") {
                 continue;
             }
-            let Some(cs) = self
-                .path(o, &["spec", "template", "spec", "containers"])
-                .and_then(|c| self.seq(c))
-            else {
-                continue;
-            };
-            for &c in cs {
-                if self.get(c, "name").and_then(|n| self.scalar(n)) == Some("ml-pipeline-ui") {
-                    out.push(c);
+            // As the README says: the container named ml-pipeline-ui in
+            // `containers` or `initContainers`.
+            for list in ["containers", "initContainers"] {
+                let Some(cs) = self
+                    .path(o, &["spec", "template", "spec", list])
+                    .and_then(|c| self.seq(c))
+                else {
+                    continue;
+                };
+                for &c in cs {
+                    if self.get(c, "name").and_then(|n| self.scalar(n)) == Some("ml-pipeline-ui") {
+                        out.push(c);
+                    }
                 }
             }
         }
