@@ -249,6 +249,10 @@ pub fn parse<'a>(text: &Text<'a>, opts: &BuildOptions) -> Result<Stream<'a>, Inp
     popts.emit_anchor_events = true;
     popts.emit_comments = false;
     popts.emit_unresolved_aliases = opts.allow_unresolved_aliases;
+    // The parser's own nesting limits: the same bound, so that whichever notices first, the
+    // error names `max_depth`.
+    popts.flow_nesting_limit = opts.limits.max_depth;
+    popts.block_nesting_limit = opts.limits.max_depth;
     let parser = Parser::new_from_str_with_options(src, popts);
 
     let mut b = Builder {
@@ -270,7 +274,10 @@ pub fn parse<'a>(text: &Text<'a>, opts: &BuildOptions) -> Result<Stream<'a>, Inp
             if message.contains("recursion limit") {
                 InputError::Limit {
                     at,
-                    what: "nesting deeper than the parser's limit of 255 levels".into(),
+                    what: format!(
+                        "nesting deeper than {} levels (max_depth)",
+                        opts.limits.max_depth
+                    ),
                 }
             } else {
                 InputError::Syntax { at, message }
