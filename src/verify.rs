@@ -219,9 +219,7 @@ impl Cmp<'_> {
                     return self.fail("a mapping changed");
                 }
                 for ((ka, va), (kb, vb)) in ea.iter().zip(eb) {
-                    self.node_at(ka, kb, None)?;
-                    let key = ka.scalar().unwrap_or("?").to_string();
-                    self.node_at(va, vb, Some(Seg::Key(key)))?;
+                    self.entry_pair(ka, va, kb, vb)?;
                 }
                 Ok(())
             }
@@ -262,6 +260,13 @@ impl Cmp<'_> {
         r
     }
 
+    /// A mapping entry: the same key, and the same value below it.
+    fn entry_pair(&mut self, ka: &Node, va: &Node, kb: &Node, vb: &Node) -> Result<(), String> {
+        self.node_at(ka, kb, None)?;
+        let key = ka.scalar().unwrap_or("?").to_string();
+        self.node_at(va, vb, Some(Seg::Key(key)))
+    }
+
     fn props(&self, a: &Node, b: &Node) -> Result<(), String> {
         let anchor = |n: &Node, t: &str| {
             n.anchor_span
@@ -299,8 +304,7 @@ impl Cmp<'_> {
             return self.fail("the container's keys changed");
         }
         for ((ka, va), (kb, vb)) in rest_a.iter().zip(&rest_b) {
-            self.node_at(ka, kb, None)?;
-            self.node_at(va, vb, Some(Seg::Key(ka.scalar().unwrap_or("?").into())))?;
+            self.entry_pair(ka, va, kb, vb)?;
         }
         let env_a = ea.iter().position(|(k, _)| is_env(k));
         let env_b = eb.iter().position(|(k, _)| is_env(k));
@@ -522,8 +526,7 @@ pub fn results(
             continue;
         }
         let (kb, vb) = &eb[i];
-        cmp.node_at(ka, kb, None)?;
-        cmp.node_at(va, vb, Some(Seg::Key(ka.scalar().unwrap_or("?").into())))?;
+        cmp.entry_pair(ka, va, kb, vb)?;
     }
     let old: &[Node] = match ra.map(|i| &ea[i].1.kind) {
         Some(Kind::Seq { items, .. }) => items,
