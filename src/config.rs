@@ -6,7 +6,7 @@
 
 use crate::scalar::plain_is_string_everywhere;
 use crate::select::{LabelSelector, Target};
-use crate::spanned::{Kind, Node};
+use crate::spanned::{Kind, Node, TagKind};
 use granit_parser::ScalarStyle;
 
 pub const API_GROUP: &str = "disable-gke-metadata.dev";
@@ -189,9 +189,18 @@ fn join(base: &str, key: &str) -> String {
     }
 }
 
-/// A string field: quoted, block, or a plain scalar every reader takes as a string.
+/// A string field: quoted, block, `!!str`-tagged, or a plain scalar every reader takes as a
+/// string. Any other tag (`!!bool "true"` is a boolean to Go's readers) is refused.
 fn string(n: &Node, path: &str, errors: &mut Vec<ConfigError>) -> Option<String> {
     match &n.kind {
+        Kind::Scalar { value, .. } if n.tag == TagKind::Str => Some(value.to_string()),
+        Kind::Scalar { .. } if n.tag == TagKind::Other => {
+            errors.push(err(
+                path,
+                &format!("{path} must be a string: drop its tag (only !!str is accepted)"),
+            ));
+            None
+        }
         Kind::Scalar { value, style } => {
             if *style == ScalarStyle::Plain && !plain_is_string_everywhere(value) && !n.is_null() {
                 errors.push(err(
@@ -485,6 +494,26 @@ mod tests {
             ["data.containers"]
         );
         assert_eq!(error_paths("- a\n"), [""]);
+    }
+
+    #[test]
+    fn only_the_str_tag_makes_a_string() {
+        for (v, want) in [
+            ("!!str true", "true"),
+            ("!!str 1", "1"),
+            ("!<tag:yaml.org,2002:str> true", "true"),
+            ("!!str \"false\"", "false"),
+        ] {
+            let p = parse_str(&format!("{TYPED}spec:\n  value: {v}\n"));
+            assert_eq!(p.map(|p| p.config.value).ok().as_deref(), Some(want), "{v}");
+        }
+        for v in ["!!bool \"true\"", "!!int '1'", "!custom true", "! true"] {
+            assert_eq!(
+                error_paths(&format!("{TYPED}spec:\n  value: {v}\n")),
+                ["spec.value"],
+                "{v}"
+            );
+        }
     }
 
     #[test]

@@ -46,6 +46,19 @@ pub struct Options {
     pub inject_bad_results: bool,
 }
 
+impl Options {
+    pub fn new(config: Option<Vec<u8>>, limits: Limits) -> Options {
+        Options {
+            config,
+            limits,
+            #[cfg(feature = "fault-injection")]
+            inject_bad_splice: false,
+            #[cfg(feature = "fault-injection")]
+            inject_bad_results: false,
+        }
+    }
+}
+
 /// What a run decided: the splices that turn the input into the output, or a refusal.
 #[derive(Clone, Debug)]
 pub struct Outcome {
@@ -222,18 +235,18 @@ impl Run<'_, '_> {
             }
         }
         if let (Wrapper::ResourceList, Some(root)) = (wrapper, self.res.root) {
-            let added = results::splice(&self.text, root, &results)
-                .map(|mut s| {
-                    #[cfg(feature = "fault-injection")]
-                    if self.options.inject_bad_results {
-                        let at = s.text.find('\n').map_or(0, |i| i + 1);
-                        s.text.insert(at, ' ');
-                    }
-                    s
-                })
-                .and_then(|s| {
-                    verify::results(&self.text, root, &s, &results, self.options.limits).map(|()| s)
-                });
+            let added = results::splice(&self.text, root, &results);
+            #[cfg(feature = "fault-injection")]
+            let added = added.map(|mut s| {
+                if self.options.inject_bad_results {
+                    let at = s.text.find('\n').map_or(0, |i| i + 1);
+                    s.text.insert(at, ' ');
+                }
+                s
+            });
+            let added = added.and_then(|s| {
+                verify::results(&self.text, root, &s, &results, self.options.limits).map(|()| s)
+            });
             match added {
                 Ok(s) => {
                     if splices.last().is_some_and(|l| l.end > s.start) {

@@ -53,11 +53,7 @@ fn go(cli: &Cli) -> Result<u8> {
         .take(limits.max_input_bytes as u64 + 1)
         .read_to_end(&mut input)
         .context("reading stdin")?;
-    let options = Options {
-        config,
-        limits,
-        ..Options::default()
-    };
+    let options = Options::new(config, limits);
     let outcome = run(&input, &options);
     // Nothing reaches stdout before the whole output is decided and verified.
     let stdout = std::io::stdout();

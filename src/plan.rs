@@ -10,7 +10,7 @@ use crate::layout::{self, Join};
 use crate::resources::{Obj, Resources, Seg};
 use crate::scalar::plain_is_string_everywhere;
 use crate::select::{pod_spec_path, ObjectId};
-use crate::spanned::{Kind, Node};
+use crate::spanned::{Kind, Node, TagKind};
 use crate::text::Text;
 use granit_parser::ScalarStyle;
 
@@ -409,13 +409,15 @@ impl Planner<'_, '_> {
             let epath = format!("{env_path}[{i}]");
             let v = e.entry("value");
             let vf = e.entry("valueFrom");
-            let current = v.map(|(_, v)| describe(v));
+            let (current, shown) = match v.map(|(_, v)| describe(v)) {
+                Some((text, shown)) => (Some(text), shown),
+                None => (None, "from valueFrom".to_string()),
+            };
             if self.config.policy == Policy::KeepExisting {
                 self.out.results.push(ctx.result(
                     Severity::Info,
                     format!(
-                        "{ENV_NAME} is already set ({}); left as is (policy keep-existing)",
-                        current.as_deref().map_or_else(|| "from valueFrom".into(), json)
+                        "{ENV_NAME} is already set ({shown}); left as is (policy keep-existing)"
                     ),
                     field(format!("{epath}.value"), current, None),
                 ));
@@ -459,11 +461,7 @@ impl Planner<'_, '_> {
                     changes.push((i, EntryChange::ReplaceValue));
                     self.out.results.push(ctx.result(
                         Severity::Info,
-                        format!(
-                            "set {ENV_NAME} to {} (was {})",
-                            json(&value),
-                            current.as_deref().map(json).unwrap_or_default()
-                        ),
+                        format!("set {ENV_NAME} to {} (was {shown})", json(&value)),
                         field(format!("{epath}.value"), current, proposed.clone()),
                     ));
                 }
@@ -544,25 +542,33 @@ fn last_value<'n, 'a>(m: &'n Node<'a>) -> Option<&'n Node<'a>> {
 
 /// Whether a node reads as the string `want` to every reader.
 fn is_string(n: &Node, want: &str) -> bool {
-    match &n.kind {
-        Kind::Scalar { value, style } if !n.tagged && value == want => {
+    n.scalar() == Some(want) && reads_as_string(n)
+}
+
+/// Whether a scalar is a string to every reader: `!!str`-tagged, or untagged and quoted, a
+/// block scalar, or a plain scalar that no schema types otherwise.
+fn reads_as_string(n: &Node) -> bool {
+    match (&n.kind, n.tag) {
+        (Kind::Scalar { .. }, TagKind::Str) => true,
+        (Kind::Scalar { value, style }, TagKind::None) => {
             *style != ScalarStyle::Plain || plain_is_string_everywhere(value)
         }
         _ => false,
     }
 }
 
-/// The current value, for results.
-fn describe(n: &Node) -> String {
+/// The current value, for results: its text (`field.currentValue`), and how a message shows
+/// it (a string JSON-quoted; anything else said to be what it is).
+fn describe(n: &Node) -> (String, String) {
     match &n.kind {
-        Kind::Scalar { value, style } => {
-            if *style == ScalarStyle::Plain && n.is_null() {
-                "null".into()
-            } else {
-                value.to_string()
-            }
-        }
-        Kind::Alias => "an alias".into(),
-        _ => "not a string".into(),
+        Kind::Scalar { .. } if n.is_null() => ("null".into(), "null".into()),
+        Kind::Scalar { value, .. } if reads_as_string(n) => (value.to_string(), json(value)),
+        Kind::Scalar { value, .. } if n.tag == TagKind::Other => (
+            value.to_string(),
+            format!("{}, tagged as not a string", json(value)),
+        ),
+        Kind::Scalar { value, .. } => (value.to_string(), format!("{value}, not a string")),
+        Kind::Alias => ("an alias".into(), "an alias".into()),
+        _ => ("not a string".into(), "not a string".into()),
     }
 }

@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use granit_parser::{Event, Parser, ScalarStyle, StructureStyle};
+use granit_parser::{Event, Parser, ScalarStyle, StructureStyle, Tag};
 
 use crate::error::{InputError, Limits};
 use crate::text::Text;
@@ -84,6 +84,28 @@ pub enum Kind<'a> {
     Skipped,
 }
 
+/// What an explicit tag on a node says, as far as the function cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagKind {
+    /// No tag: the node's type comes from its style and content.
+    None,
+    /// `!!str` (`tag:yaml.org,2002:str`): a string whatever it looks like.
+    Str,
+    /// Any other tag.
+    Other,
+}
+
+impl TagKind {
+    fn of(tag: Option<&Tag>, has_tag_span: bool) -> TagKind {
+        match tag {
+            Some(t) if t.core_suffix() == Some("str") => TagKind::Str,
+            Some(_) => TagKind::Other,
+            None if has_tag_span => TagKind::Other,
+            None => TagKind::None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Node<'a> {
     pub kind: Kind<'a>,
@@ -101,8 +123,8 @@ pub struct Node<'a> {
     pub anchor_span: Option<(usize, usize)>,
     /// The anchor id (for an alias: the id it refers to), or 0.
     pub anchor: usize,
-    /// Whether the node carries an explicit tag.
-    pub tagged: bool,
+    /// The node's explicit tag, if any.
+    pub tag: TagKind,
 }
 
 impl<'a> Node<'a> {
@@ -134,7 +156,7 @@ impl<'a> Node<'a> {
             Kind::Scalar {
                 style: ScalarStyle::Plain,
                 ..
-            } if !self.tagged => {
+            } if self.tag == TagKind::None => {
                 self.start == self.end
                     || matches!(self.scalar(), Some("null" | "Null" | "NULL" | "~"))
             }
@@ -330,7 +352,7 @@ pub fn parse<'a>(text: &Text<'a>, opts: &BuildOptions) -> Result<Stream<'a>, Inp
                     props_start: None,
                     anchor_span: None,
                     anchor: id,
-                    tagged: false,
+                    tag: TagKind::None,
                 };
                 b.complete(node, size)?
             }
@@ -339,7 +361,8 @@ pub fn parse<'a>(text: &Text<'a>, opts: &BuildOptions) -> Result<Stream<'a>, Inp
                     at: text.position(start),
                 })
             }
-            Event::Scalar(value, style, anchor, _) => {
+            Event::Scalar(value, style, anchor, tag) => {
+                let tag = TagKind::of(tag.as_deref(), tag_start.is_some());
                 let (mut start, mut content_end) = (start, end);
                 if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
                     // A block scalar's span runs to the next token. Its content ends at its
@@ -354,7 +377,7 @@ pub fn parse<'a>(text: &Text<'a>, opts: &BuildOptions) -> Result<Stream<'a>, Inp
                 if anchor != 0 {
                     b.anchor_sizes.insert(anchor, 1);
                 }
-                b.check_key(&value, style, tag_start.is_some(), start)?;
+                b.check_key(&value, style, tag != TagKind::None, start)?;
                 let keep = b.child_keep();
                 let node = Node {
                     kind: if keep == Keep::Nothing {
@@ -368,7 +391,7 @@ pub fn parse<'a>(text: &Text<'a>, opts: &BuildOptions) -> Result<Stream<'a>, Inp
                     props_start: tag_start,
                     anchor_span: None,
                     anchor,
-                    tagged: tag_start.is_some(),
+                    tag,
                 };
                 b.complete(node, 1)?
             }
@@ -482,7 +505,7 @@ impl<'t, 'a> Builder<'t, 'a> {
                 props_start: tag_start,
                 anchor_span: None,
                 anchor,
-                tagged: tag_start.is_some(),
+                tag: TagKind::of(None, tag_start.is_some()),
             },
             is_map,
             keep,

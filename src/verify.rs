@@ -13,7 +13,7 @@ use crate::krm::KrmResult;
 use crate::layout;
 use crate::plan::{ContainerEdit, EntryChange, EnvChange, Splice};
 use crate::resources::{Obj, Seg};
-use crate::spanned::{self, BuildOptions, Kind, Node};
+use crate::spanned::{self, BuildOptions, Kind, Node, TagKind};
 use crate::text::Text;
 use granit_parser::ScalarStyle;
 
@@ -272,7 +272,7 @@ impl Cmp<'_> {
             n.anchor_span
                 .and_then(|(s, e)| t.get(s..e).map(str::to_owned))
         };
-        if a.tagged != b.tagged || anchor(a, self.ta) != anchor(b, self.tb) {
+        if a.tag != b.tag || anchor(a, self.ta) != anchor(b, self.tb) {
             return self.fail("a tag or anchor changed");
         }
         Ok(())
@@ -432,7 +432,7 @@ impl Cmp<'_> {
         };
         match entries.as_slice() {
             [(kn, vn), (kv, vv)] if kn.scalar() == Some("name") && kv.scalar() == Some("value") => {
-                if vn.scalar() != Some(ENV_NAME) || vn.tagged {
+                if vn.scalar() != Some(ENV_NAME) || vn.tag != TagKind::None {
                     return self.fail("the new entry's name is wrong");
                 }
                 self.new_value(vv)
@@ -447,7 +447,7 @@ impl Cmp<'_> {
             Kind::Scalar {
                 value,
                 style: ScalarStyle::DoubleQuoted,
-            } if !n.tagged && n.anchor == 0 && *value == *want => Ok(()),
+            } if n.tag == TagKind::None && n.anchor == 0 && *value == *want => Ok(()),
             _ => self.fail("the new value does not read as the quoted string asked for"),
         }
     }
