@@ -32,7 +32,8 @@ struct Entry {
 #[derive(Debug, Clone)]
 enum Env {
     Missing,
-    Null,
+    /// `env:` then a null token (`~`, `null` or nothing), maybe a comment after it.
+    Null(&'static str, bool),
     EmptyFlow,
     Block(Vec<Entry>),
     Flow(Vec<Entry>),
@@ -76,7 +77,11 @@ fn entry() -> impl Strategy<Value = Entry> {
 fn layout() -> impl Strategy<Value = Layout> {
     let env = prop_oneof![
         Just(Env::Missing),
-        Just(Env::Null),
+        (
+            prop_oneof![Just("~"), Just("null"), Just("")],
+            any::<bool>()
+        )
+            .prop_map(|(t, c)| Env::Null(t, c)),
         Just(Env::EmptyFlow),
         prop::collection::vec(entry(), 1..5).prop_map(Env::Block),
         prop::collection::vec(entry(), 1..4).prop_map(Env::Flow),
@@ -129,7 +134,11 @@ fn render(l: &Layout) -> String {
     let _ = &i;
     match &l.env {
         Env::Missing => {}
-        Env::Null => s.push_str(&format!("{}env: ~\n", p(c))),
+        Env::Null(token, comment) => s.push_str(&format!(
+            "{}env: {token}{}\n",
+            p(c),
+            if *comment { " # env is set later" } else { "" }
+        )),
         Env::EmptyFlow => s.push_str(&format!("{}env: []\n", p(c))),
         Env::Flow(es) => {
             let items: Vec<String> = es
