@@ -124,6 +124,10 @@ pub enum Env {
     /// `env: *name` pointing at an anchored env list defined earlier in the
     /// same document (a sidecar's).
     Alias,
+    /// `env: ~ # ...`: the comment must stay on env's line.
+    NullTildeComment,
+    /// `env: # ...`, an empty null with a comment.
+    NullEmptyComment,
 }
 
 #[derive(Debug, Arbitrary, Clone, Copy)]
@@ -190,6 +194,10 @@ pub enum Value {
     },
     Anchored(Word),
     Alias,
+    /// `!!str word`: a string whatever the word looks like.
+    StrTagged(Word),
+    /// `!local "word"`: a tag the function does not know.
+    LocalTagged(Word),
 }
 
 #[derive(Debug, Arbitrary, Clone, Copy)]
@@ -584,6 +592,8 @@ fn render_env_key(
         Env::NullEmpty => emit(w, "env:"),
         Env::NullTilde => emit(w, "env: ~"),
         Env::NullWord => emit(w, "env: null"),
+        Env::NullTildeComment => emit(w, "env: ~   # set by an overlay"),
+        Env::NullEmptyComment => emit(w, "env: # set by an overlay"),
         Env::EmptyFlow => emit(w, "env: []"),
         Env::EmptyFlowComment => emit(w, "env: [] # none yet"),
         Env::Alias => {
@@ -673,6 +683,8 @@ fn value_inline(w: &mut W, v: &Value, is_target: bool, flow: bool) -> Option<Str
         Value::Plain(x) => plain_ok(*x),
         Value::Single(x) => format!("'{}'", x.text()),
         Value::Double(x) => dq(*x),
+        Value::StrTagged(x) => format!("!!str {}", plain_ok(*x)),
+        Value::LocalTagged(x) => format!("!local {}", dq(*x)),
         Value::Block { word, .. } => dq(*word),
         Value::ValueFrom { field, .. } => {
             if *field {

@@ -594,17 +594,15 @@ fn check_var_entry(t: &Tree, e: usize) -> Result<(), String> {
             if value != "true" {
                 return Err(format!("{VAR} reads {value:?}, not \"true\""));
             }
-            if *style == ScalarStyle::Plain {
-                return Err(format!(
-                    "{VAR} is a plain `true` (a bool to YAML readers), not the string \"true\""
-                ));
-            }
-            if let Some(tag) = tag {
-                if !tag.ends_with(":str") {
-                    return Err(format!("{VAR} value carries the tag {tag}"));
+            match tag {
+                Some(tag) if !tag.ends_with(":str") => {
+                    Err(format!("{VAR} value carries the tag {tag}"))
                 }
+                None if *style == ScalarStyle::Plain => Err(format!(
+                    "{VAR} is a plain `true` (a bool to YAML readers), not the string \"true\""
+                )),
+                _ => Ok(()),
             }
-            Ok(())
         }
         other => Err(format!("{VAR} value is not a scalar: {other:?}")),
     }
