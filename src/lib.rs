@@ -44,6 +44,10 @@ pub struct Options {
     /// Test builds only: put the results one column off, so that verification must refuse.
     #[cfg(feature = "fault-injection")]
     pub inject_bad_results: bool,
+    /// Test builds only: put the results before an edit at the same offset (the end of the
+    /// list), so that the last item's new lines land in the results; verification must refuse.
+    #[cfg(feature = "fault-injection")]
+    pub inject_results_before_edits: bool,
 }
 
 impl Options {
@@ -55,6 +59,8 @@ impl Options {
             inject_bad_splice: false,
             #[cfg(feature = "fault-injection")]
             inject_bad_results: false,
+            #[cfg(feature = "fault-injection")]
+            inject_results_before_edits: false,
         }
     }
 }
@@ -235,6 +241,7 @@ impl Run<'_, '_> {
             }
         }
         if let (Wrapper::ResourceList, Some(root)) = (wrapper, self.res.root) {
+            let limits = self.options.limits;
             let added = results::splice(&self.text, root, &results);
             #[cfg(feature = "fault-injection")]
             let added = added.map(|mut s| {
@@ -244,16 +251,24 @@ impl Run<'_, '_> {
                 }
                 s
             });
+            // Usually after every edit; before them when `results` precedes `items`. At the
+            // same offset (both at the end of the list), the edit comes first: it belongs to
+            // the last item, the results to the list. Then the list's end is re-parsed with
+            // every splice in place.
             let added = added.and_then(|s| {
-                verify::results(&self.text, root, &s, &results, self.options.limits).map(|()| s)
+                #[cfg(feature = "fault-injection")]
+                if self.options.inject_results_before_edits {
+                    let at = splices.partition_point(|e| e.start < s.start);
+                    splices.insert(at, s);
+                    return verify::results(&self.text, root, &splices, at, &results, limits);
+                }
+                let at = splices.partition_point(|e| e.start <= s.start);
+                splices.insert(at, s);
+                verify::check_splices(self.text.src, &splices)?;
+                verify::results(&self.text, root, &splices, at, &results, limits)
             });
             match added {
-                Ok(s) => {
-                    if splices.last().is_some_and(|l| l.end > s.start) {
-                        return Outcome::refused("internal: results would overlap an edit".into());
-                    }
-                    splices.push(s);
-                }
+                Ok(()) => {}
                 Err(e) => {
                     let mut o =
                         Outcome::refused(format!("cannot add results to the ResourceList: {e}"));

@@ -57,11 +57,23 @@ pub fn splice(text: &Text, root: &Node, results: &[KrmResult]) -> Result<Splice,
                         text: format!(" [{}]", json_items()),
                     });
                 }
+                // `results: ~ # why`: the null goes; what followed it on the line (a
+                // comment) stays there, and the list starts on the next line.
                 let kc = text.column(key.full_start());
+                let end = if existing.start == existing.end {
+                    colon + 1
+                } else {
+                    existing.end.max(colon + 1)
+                };
+                let line_end = text.line_end(end);
+                if !layout::blank_or_comment(text, end, line_end) {
+                    return Err("the null results is not alone on its line".into());
+                }
+                let lines = layout::lines(&block_items(kc, kc + 2), Join::LineEnd, eol);
                 Ok(Splice {
                     start: colon + 1,
-                    end: existing.end.max(colon + 1),
-                    text: layout::lines(&block_items(kc, kc + 2), Join::LineEnd, eol),
+                    end: line_end,
+                    text: format!("{}{lines}", &text.src[end..line_end]),
                 })
             }
             _ => Err("the ResourceList's results is not a list".into()),

@@ -473,24 +473,27 @@ fn show(path: &[Seg]) -> String {
     }
 }
 
-/// Check the results splice where it lands: re-parse the end of the list (from the root entry
-/// that holds the insertion, or only its last item when that entry is a long list) with and
-/// without the splice. The two must read the same except for the added results, which must
-/// read back as `results`.
+/// Check the results splice (`all[at]`) where it lands: re-parse the end of the list (from
+/// the root entry that holds the insertion, or only its last item when that entry is a long
+/// list) with every edit in that window applied, without and with the results. The two must
+/// read the same except for the added results, which must read back as `results`.
 pub fn results(
     text: &Text,
     root: &Node,
-    splice: &Splice,
+    all: &[Splice],
+    at: usize,
     results: &[KrmResult],
     limits: Limits,
 ) -> Result<(), String> {
+    let splice = all.get(at).ok_or("internal: no results splice")?;
     let (start, prefix) = results_window(text, root, splice);
-    let (before, after) = window(text, start, &prefix, splice);
     let opts = BuildOptions::full(limits);
     // A window that cannot stand alone (an alias to an anchor before it): use the whole list.
-    let (before, after) = match parse_alone(&before, &opts) {
-        Ok(Some(_)) => (before, after),
-        _ => window(text, 0, "", splice),
+    let (before, after) = match window(text, start, &prefix, all, at) {
+        Some((before, after)) if matches!(parse_alone(&before, &opts), Ok(Some(_))) => {
+            (before, after)
+        }
+        _ => window(text, 0, "", all, at).ok_or("internal: an edit straddles the list's start")?,
     };
     let a = parse_alone(&before, &opts)
         .map_err(|e| format!("the list does not re-parse: {e}"))?
@@ -589,12 +592,28 @@ fn results_window(text: &Text, root: &Node, splice: &Splice) -> (usize, String) 
     (key_line, String::new())
 }
 
-/// The text from `start` to the end, before and after the splice, behind `prefix`.
-fn window(text: &Text, start: usize, prefix: &str, splice: &Splice) -> (String, String) {
-    let before = format!("{prefix}{}", &text.src[start..]);
-    let after = format!(
-        "{prefix}{}",
-        apply(text.src, start, text.src.len(), &[splice])
-    );
-    (before, after)
+/// The text from `start` to the end, behind `prefix`, with the edits that fall in it applied:
+/// without and with the results splice `all[at]`. An insertion exactly at `start` belongs to
+/// what precedes it and is left out; `None` when an edit straddles `start`.
+fn window(
+    text: &Text,
+    start: usize,
+    prefix: &str,
+    all: &[Splice],
+    at: usize,
+) -> Option<(String, String)> {
+    if all.iter().any(|s| s.start < start && s.end > start) {
+        return None;
+    }
+    let inside = |i: &usize| all[*i].start > start || (start == 0 && all[*i].start == 0);
+    let with: Vec<&Splice> = (0..all.len()).filter(inside).map(|i| &all[i]).collect();
+    let without: Vec<&Splice> = (0..all.len())
+        .filter(|i| *i != at && inside(i))
+        .map(|i| &all[i])
+        .collect();
+    let len = text.src.len();
+    Some((
+        format!("{prefix}{}", apply(text.src, start, len, &without)),
+        format!("{prefix}{}", apply(text.src, start, len, &with)),
+    ))
 }

@@ -1,4 +1,5 @@
-//! The results splice is verified where it lands: a results block one column off is refused.
+//! The results splice is verified where it lands, with the edits around it: a results block
+//! one column off, or placed before the last item's new lines, is refused.
 #![cfg(feature = "fault-injection")]
 
 use disable_gke_metadata::{run, Options};
@@ -24,4 +25,27 @@ fn misplaced_results_are_refused() {
         assert!(bad.stderr.contains("cannot add results"), "{}", bad.stderr);
         assert!(!bad.emit);
     }
+}
+
+#[test]
+fn results_before_the_last_items_new_lines_are_refused() {
+    // The target is the last item and has no env: its new lines and the results are both
+    // inserted at the end of the list, and only one order is right.
+    let input = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: ml-pipeline-ui\n  spec:\n    template:\n      spec:\n        containers:\n        - name: ml-pipeline-ui\n          image: x\n";
+    let good = run(input.as_bytes(), &Options::default());
+    assert_eq!(good.exit_code, 0, "{}", good.stderr);
+    let out = String::from_utf8(good.output(input.as_bytes())).unwrap();
+    let edit = out.find("name: DISABLE_GKE_METADATA\n").expect("the edit");
+    let results = out.find("\nresults:").expect("the results");
+    assert!(edit < results, "{out}");
+    let bad = run(
+        input.as_bytes(),
+        &Options {
+            inject_results_before_edits: true,
+            ..Options::default()
+        },
+    );
+    assert_eq!(bad.exit_code, 1, "results before the edit were written");
+    assert!(bad.stderr.contains("cannot add results"), "{}", bad.stderr);
+    assert!(!bad.emit);
 }
