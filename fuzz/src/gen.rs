@@ -19,6 +19,34 @@ pub struct Doc {
     pub main_at: u8,
     pub items: Vec<Item>,
     pub leading_comment: bool,
+    /// Results an earlier function left in a ResourceList, and where.
+    pub prior_results: PriorResults,
+    pub prior_results_first: bool,
+}
+
+#[derive(Debug, Arbitrary, Clone, Copy)]
+pub enum PriorResults {
+    None,
+    Block,
+    FlowEmpty,
+    Flow,
+    Empty,
+    NullComment,
+}
+
+fn render_prior_results(w: &mut W, r: PriorResults, top: Layout) {
+    match r {
+        PriorResults::None => {}
+        PriorResults::Block => {
+            w.line(0, "results:");
+            w.line(top.seq(), &format!("-{}message: earlier", sp(top.gap())));
+            w.line(top.seq() + 1 + top.gap(), "severity: info");
+        }
+        PriorResults::FlowEmpty => w.line(0, "results: []"),
+        PriorResults::Flow => w.line(0, "results: [{message: earlier, severity: warning}]"),
+        PriorResults::Empty => w.line(0, "results:"),
+        PriorResults::NullComment => w.line(0, "results: ~   # none yet"),
+    }
 }
 
 #[derive(Debug, Arbitrary, Clone, Copy, PartialEq)]
@@ -327,6 +355,10 @@ impl Doc {
                 };
                 w.line(0, &format!("apiVersion: {api}"));
                 w.line(0, &format!("kind: {kind}"));
+                let rl = self.wrapper != Wrapper::List;
+                if rl && self.prior_results_first {
+                    render_prior_results(&mut w, self.prior_results, self.top);
+                }
                 if items.is_empty() {
                     w.line(0, "items: []");
                 } else {
@@ -339,8 +371,11 @@ impl Doc {
                         render_item(&mut w, it, col + dash.len(), force);
                     }
                 }
-                if self.wrapper != Wrapper::List {
+                if rl {
                     render_fn_config(&mut w, self.fn_config, self.top);
+                    if !self.prior_results_first {
+                        render_prior_results(&mut w, self.prior_results, self.top);
+                    }
                 }
             }
             Wrapper::Stream | Wrapper::StreamLeadingSeparator => {

@@ -475,8 +475,61 @@ fn nothing_else_changed(tin: &Tree, tout: &Tree) -> Result<Semantics, String> {
                 shorten(&cb)
             ));
         }
+        results_appended(tin, a, tout, b, &mut bin, &mut bout)
+            .map_err(|e| format!("document {i}: {e}"))?;
     }
     Ok(Semantics::Checked)
+}
+
+/// A ResourceList's `results` after the run: the input's results (if any), unchanged, then at
+/// least one new result with a message and a severity.
+fn results_appended(
+    tin: &Tree,
+    a: usize,
+    tout: &Tree,
+    b: usize,
+    bin: &mut usize,
+    bout: &mut usize,
+) -> Result<(), String> {
+    if tin.get(a, "kind").and_then(|k| tin.scalar(k)) != Some("ResourceList") {
+        return Ok(());
+    }
+    let old: &[usize] = tin
+        .get(a, "results")
+        .and_then(|r| tin.seq(r))
+        .unwrap_or(&[]);
+    let new = tout
+        .get(b, "results")
+        .and_then(|r| tout.seq(r))
+        .ok_or("the output ResourceList has no results list")?;
+    if new.len() <= old.len() {
+        return Err(format!(
+            "results went from {} to {} entries",
+            old.len(),
+            new.len()
+        ));
+    }
+    let none = HashSet::new();
+    for (&x, &y) in old.iter().zip(new) {
+        let (mut cx, mut cy) = (String::new(), String::new());
+        tin.canon(x, &none, 1, bin, &mut cx)?;
+        tout.canon(y, &none, 1, bout, &mut cy)?;
+        if cx != cy {
+            return Err(format!("an earlier result changed: {cx} -> {cy}"));
+        }
+    }
+    for &r in &new[old.len()..] {
+        let message = tout.get(r, "message").and_then(|m| tout.scalar(m));
+        let severity = tout.get(r, "severity").and_then(|m| tout.scalar(m));
+        if message.is_none_or(str::is_empty)
+            || !matches!(severity, Some("info" | "warning" | "error"))
+        {
+            return Err(format!(
+                "a new result lacks a message or severity: {message:?} {severity:?}"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn shorten(s: &str) -> String {
