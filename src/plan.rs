@@ -9,7 +9,7 @@ use crate::krm::{json, Field, File, KrmResult, ResourceRef, Severity};
 use crate::layout::{self, Join};
 use crate::resources::{Obj, Resources, Seg};
 use crate::scalar::plain_is_string_everywhere;
-use crate::select::{pod_spec_path, ObjectId};
+use crate::select::{pod_spec_path, workload_groups, ObjectId};
 use crate::spanned::{Kind, Node, TagKind};
 use crate::text::Text;
 use granit_parser::ScalarStyle;
@@ -80,8 +80,31 @@ pub fn plan(text: &Text, res: &Resources, aliased: &HashSet<usize>, config: &Con
         if targets.is_empty() {
             continue;
         }
-        any = true;
         let ctx = ObjCtx::new(obj, &id);
+        if !id.is_kubernetes_workload() {
+            let groups: Vec<String> = workload_groups(id.kind)
+                .iter()
+                .map(|g| {
+                    if g.is_empty() {
+                        "v1".into()
+                    } else {
+                        format!("{g}/*")
+                    }
+                })
+                .collect();
+            p.out.results.push(ctx.result(
+                Severity::Warning,
+                format!(
+                    "apiVersion {:?} is not a Kubernetes {} (that is {}); left as is",
+                    id.api_version,
+                    id.kind,
+                    groups.join(" or ")
+                ),
+                None,
+            ));
+            continue;
+        }
+        any = true;
         let wants = |name: &str| targets.iter().any(|t| t.wants_container(name));
         let mut found = 0;
         if let Some(path) = pod_spec_path(id.kind) {

@@ -29,6 +29,31 @@ pub fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
     }
 }
 
+/// The API groups that serve a workload kind (`""` is the core group, `apiVersion: v1`).
+/// `extensions` served Deployments, DaemonSets and ReplicaSets before `apps`.
+pub fn workload_groups(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "Deployment" | "DaemonSet" | "ReplicaSet" => &["apps", "extensions"],
+        "StatefulSet" => &["apps"],
+        "Job" | "CronJob" => &["batch"],
+        "Pod" | "ReplicationController" => &[""],
+        _ => &[],
+    }
+}
+
+/// The group of an `apiVersion` (`apps/v1` → `apps`, `v1` → the core group `""`).
+pub fn api_group(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(g, _)| g)
+}
+
+impl ObjectId<'_> {
+    /// Whether the object is the Kubernetes workload its kind names, not a custom resource
+    /// that happens to share the kind's name.
+    pub fn is_kubernetes_workload(&self) -> bool {
+        workload_groups(self.kind).contains(&api_group(self.api_version))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
     pub kind: String,
@@ -238,6 +263,35 @@ fn split_top(s: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_kinds_own_groups_are_workloads() {
+        let id = |api_version, kind| ObjectId {
+            api_version,
+            kind,
+            name: "ml-pipeline-ui",
+            namespace: "",
+            labels: Vec::new(),
+        };
+        for (api, kind) in [
+            ("apps/v1", "Deployment"),
+            ("extensions/v1beta1", "Deployment"),
+            ("apps/v1beta2", "StatefulSet"),
+            ("batch/v1", "CronJob"),
+            ("v1", "Pod"),
+        ] {
+            assert!(id(api, kind).is_kubernetes_workload(), "{api} {kind}");
+        }
+        for (api, kind) in [
+            ("example.com/v1", "Deployment"),
+            ("extensions/v1beta1", "StatefulSet"),
+            ("v1", "Deployment"),
+            ("", "Deployment"),
+            ("apps/v1", "Job"),
+        ] {
+            assert!(!id(api, kind).is_kubernetes_workload(), "{api} {kind}");
+        }
+    }
 
     #[test]
     fn selectors() {

@@ -314,6 +314,13 @@ impl Tree {
             if kind != Some("Deployment") || name != Some("ml-pipeline-ui") {
                 continue;
             }
+            // A Kubernetes Deployment: group apps (or the old extensions), not a custom
+            // resource that shares the kind's name.
+            let api = self.get(o, "apiVersion").and_then(|k| self.scalar(k));
+            let group = api.and_then(|a| a.rsplit_once('/')).map(|(g, _)| g);
+            if !matches!(group, Some("apps" | "extensions")) {
+                continue;
+            }
             // As the README says: the container named ml-pipeline-ui in
             // `containers` or `initContainers`.
             for list in ["containers", "initContainers"] {
