@@ -85,6 +85,21 @@ pub fn colon_after(text: &Text, key_end: usize) -> Option<usize> {
     (i < b.len() && b[i] == b':').then_some(i)
 }
 
+/// For a block mapping value that is null (`key:`, `key: ~`, `key: null # why`), with `colon`
+/// the offset of the key's `:`: where the null token ends (just after the colon when it is
+/// empty) and where its line ends. `None` when something other than blanks and a comment
+/// follows it on the line. Block content that replaces the null starts at the line end, so a
+/// comment after the null stays on the key's line.
+pub fn null_tail(text: &Text, colon: usize, null: &Node) -> Option<(usize, usize)> {
+    let end = if null.start == null.end {
+        colon + 1
+    } else {
+        null.end.max(colon + 1)
+    };
+    let line_end = text.line_end(end);
+    blank_or_comment(text, end, line_end).then_some((end, line_end))
+}
+
 /// The byte range to replace to give `key` a new value: from the value's first byte
 /// (its anchor, tag, quote or block-scalar indicator) to the end of its content.
 /// An empty value yields an empty range just after the colon.

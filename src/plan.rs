@@ -338,15 +338,9 @@ impl Planner<'_, '_> {
                 let l = self.new_entry_block(kc + seq_offset, kc + seq_offset + 2);
                 // `env: ~ # why`: the null goes, the comment stays on env's line, and the
                 // list starts on the next line.
-                let end = if env.start == env.end {
-                    colon + 1
-                } else {
-                    env.end.max(colon + 1)
-                };
-                let line_end = self.text.line_end(end);
-                if !layout::blank_or_comment(self.text, end, line_end) {
+                let Some((end, line_end)) = layout::null_tail(self.text, colon, env) else {
                     return self.error(ctx, &env_path, "env's null is not alone on its line");
-                }
+                };
                 if end > colon + 1 {
                     self.push(obj, colon + 1, end, String::new());
                 }

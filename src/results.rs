@@ -60,15 +60,8 @@ pub fn splice(text: &Text, root: &Node, results: &[KrmResult]) -> Result<Splice,
                 // `results: ~ # why`: the null goes; what followed it on the line (a
                 // comment) stays there, and the list starts on the next line.
                 let kc = text.column(key.full_start());
-                let end = if existing.start == existing.end {
-                    colon + 1
-                } else {
-                    existing.end.max(colon + 1)
-                };
-                let line_end = text.line_end(end);
-                if !layout::blank_or_comment(text, end, line_end) {
-                    return Err("the null results is not alone on its line".into());
-                }
+                let (end, line_end) = layout::null_tail(text, colon, existing)
+                    .ok_or("the null results is not alone on its line")?;
                 let lines = layout::lines(&block_items(kc, kc + 2), Join::LineEnd, eol);
                 Ok(Splice {
                     start: colon + 1,
