@@ -605,11 +605,13 @@ fn window(
     if all.iter().any(|s| s.start < start && s.end > start) {
         return None;
     }
-    let inside = |i: &usize| all[*i].start > start || (start == 0 && all[*i].start == 0);
-    let with: Vec<&Splice> = (0..all.len()).filter(inside).map(|i| &all[i]).collect();
-    let without: Vec<&Splice> = (0..all.len())
-        .filter(|i| *i != at && inside(i))
-        .map(|i| &all[i])
+    let inside = |s: &Splice| start == 0 || s.start > start;
+    let with: Vec<&Splice> = all.iter().filter(|s| inside(s)).collect();
+    let without: Vec<&Splice> = all
+        .iter()
+        .enumerate()
+        .filter(|&(i, s)| i != at && inside(s))
+        .map(|(_, s)| s)
         .collect();
     let len = text.src.len();
     Some((
