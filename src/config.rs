@@ -1,19 +1,26 @@
-//! The functionConfig: what value to set, how, and on which objects and containers.
+//! The functionConfig: which variables to set, how, and on which objects and containers.
 //!
 //! Accepted forms: none (defaults); a `ConfigMap` whose `data` holds string keys (what
 //! `kpt fn eval --exec FN -- value=true policy=override` sends); or the typed
 //! `kind: DisableGkeMetadata` with fields under `spec`.
 
-use crate::scalar::plain_is_string_everywhere;
-use crate::select::{LabelSelector, Target};
-use crate::spanned::{Kind, Node, TagKind};
-use granit_parser::ScalarStyle;
+use krm_splice::{
+    plain_is_string_everywhere, pod_spec_path, Cursor, LabelSelector, Selector, Style, Tag,
+    WORKLOAD_KINDS,
+};
 
+/// The group of the typed config.
 pub const API_GROUP: &str = "disable-gke-metadata.dev";
+/// The apiVersion of the typed config.
 pub const API_VERSION: &str = "disable-gke-metadata.dev/v1alpha1";
+/// The kind of the typed config.
 pub const KIND: &str = "DisableGkeMetadata";
+/// The variable this function exists for.
 pub const ENV_NAME: &str = "DISABLE_GKE_METADATA";
+/// The ConfigMap key prefix that names another variable: `env.APP_SECURE_COOKIES: "true"`.
+pub const CM_ENV_PREFIX: &str = "env.";
 
+/// What to do where a variable is already set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Policy {
     /// Every entry gets the value; an absent one is added.
@@ -23,6 +30,7 @@ pub enum Policy {
 }
 
 impl Policy {
+    /// As written in the config.
     pub fn as_str(self) -> &'static str {
         match self {
             Policy::Override => "override",
@@ -31,19 +39,85 @@ impl Policy {
     }
 }
 
+/// One variable to set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvVar {
+    /// Its name.
+    pub name: String,
+    /// The string to write.
+    pub value: String,
+}
+
+/// Which objects, and which of their containers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// Which objects.
+    pub selector: Selector,
+    /// Container names (in `containers` and `initContainers`); `*` matches any.
+    pub containers: Vec<String>,
+}
+
+impl Default for Target {
+    fn default() -> Self {
+        Target {
+            selector: Selector {
+                kind: "Deployment".into(),
+                name: Some("ml-pipeline-ui".into()),
+                namespace: None,
+                label_selector: None,
+            },
+            containers: vec!["ml-pipeline-ui".into()],
+        }
+    }
+}
+
+impl Target {
+    /// Whether a container name is one of the target's.
+    pub fn wants_container(&self, name: &str) -> bool {
+        self.containers.iter().any(|c| krm_splice::glob(c, name))
+    }
+}
+
+/// The whole configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
-    pub value: String,
+    /// The variables, `DISABLE_GKE_METADATA` first.
+    pub env: Vec<EnvVar>,
+    /// What to do where a variable is already set.
     pub policy: Policy,
+    /// Which objects and containers.
     pub targets: Vec<Target>,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
-            value: "true".into(),
+            env: vec![EnvVar {
+                name: ENV_NAME.into(),
+                value: "true".into(),
+            }],
             policy: Policy::Override,
             targets: vec![Target::default()],
+        }
+    }
+}
+
+impl Config {
+    /// The value asked for `DISABLE_GKE_METADATA`.
+    pub fn value(&self) -> Option<&str> {
+        self.env
+            .iter()
+            .find(|v| v.name == ENV_NAME)
+            .map(|v| v.value.as_str())
+    }
+
+    fn set(&mut self, name: &str, value: String) {
+        match self.env.iter_mut().find(|v| v.name == name) {
+            Some(v) => v.value = value,
+            None => self.env.push(EnvVar {
+                name: name.into(),
+                value,
+            }),
         }
     }
 }
@@ -51,38 +125,40 @@ impl Default for Config {
 /// A problem with the functionConfig, at a field path inside it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
+    /// Where, as a dotted path inside the config.
     pub path: String,
+    /// What is wrong.
     pub message: String,
 }
 
 /// The parsed config and any warnings about it.
 #[derive(Debug)]
 pub struct Parsed {
+    /// The config.
     pub config: Config,
+    /// Things to tell the user, at paths.
     pub warnings: Vec<ConfigError>,
 }
 
 /// Read a functionConfig node (`None`: there was none).
-pub fn parse(node: Option<&Node>) -> Result<Parsed, Vec<ConfigError>> {
+pub fn parse(node: Option<&Cursor>) -> Result<Parsed, Vec<ConfigError>> {
     let mut errors = Vec::new();
     let config = match node {
         None => Config::default(),
-        Some(n) if n.is_null() => Config::default(),
-        Some(n) => match &n.kind {
-            Kind::Map { .. } => parse_object(n, &mut errors),
-            _ => {
-                return Err(vec![err(
-                    "",
-                    "functionConfig must be a mapping (a ConfigMap or a DisableGkeMetadata object)",
-                )])
-            }
-        },
+        Some(n) if n.node().is_null() => Config::default(),
+        Some(n) if n.node().is_map() => parse_object(n, &mut errors),
+        Some(_) => {
+            return Err(vec![err(
+                "",
+                "functionConfig must be a mapping (a ConfigMap or a DisableGkeMetadata object)",
+            )])
+        }
     };
     if !errors.is_empty() {
         return Err(errors);
     }
     let mut warnings = Vec::new();
-    if let Some(w) = value_warning(&config.value) {
+    if let Some(w) = config.value().and_then(value_warning) {
         warnings.push(err(
             if is_config_map(node) {
                 "data.value"
@@ -95,7 +171,7 @@ pub fn parse(node: Option<&Node>) -> Result<Parsed, Vec<ConfigError>> {
     Ok(Parsed { config, warnings })
 }
 
-fn is_config_map(node: Option<&Node>) -> bool {
+fn is_config_map(node: Option<&Cursor>) -> bool {
     node.and_then(|n| n.str_at("kind")) == Some("ConfigMap")
 }
 
@@ -122,7 +198,7 @@ fn err(path: &str, message: &str) -> ConfigError {
     }
 }
 
-fn parse_object(n: &Node, errors: &mut Vec<ConfigError>) -> Config {
+fn parse_object(n: &Cursor, errors: &mut Vec<ConfigError>) -> Config {
     let kind = n.str_at("kind").unwrap_or("");
     let api = n.str_at("apiVersion").unwrap_or("");
     match kind {
@@ -159,20 +235,26 @@ const CM_DATA_KEYS: [&str; 7] = [
     "labelSelector",
     "containers",
 ];
-const SPEC_KEYS: [&str; 3] = ["value", "policy", "targets"];
+const SPEC_KEYS: [&str; 4] = ["value", "env", "policy", "targets"];
 const TARGET_KEYS: [&str; 5] = ["kind", "name", "namespace", "labelSelector", "containers"];
 
-fn entries<'n, 'a>(n: &'n Node<'a>) -> &'n [(Node<'a>, Node<'a>)] {
-    match &n.kind {
-        Kind::Map { entries, .. } => entries,
-        _ => &[],
-    }
+/// A mapping's keys as written (`?` for a key that is not a scalar).
+fn keys<'t>(n: &Cursor<'t, '_>) -> Vec<&'t str> {
+    n.node()
+        .entries()
+        .map(|(k, _)| k.scalar().unwrap_or("?"))
+        .collect()
 }
 
-fn check_keys(n: &Node, base: &str, allowed: &[&str], errors: &mut Vec<ConfigError>) {
-    for (k, _) in entries(n) {
-        let key = k.scalar().unwrap_or("?");
-        if !allowed.contains(&key) {
+fn check_keys(
+    n: &Cursor,
+    base: &str,
+    allowed: &[&str],
+    also: impl Fn(&str) -> bool,
+    errors: &mut Vec<ConfigError>,
+) {
+    for key in keys(n) {
+        if !allowed.contains(&key) && !also(key) {
             errors.push(err(
                 &join(base, key),
                 &format!("unknown key {key:?}; accepted: {}", allowed.join(", ")),
@@ -191,35 +273,35 @@ fn join(base: &str, key: &str) -> String {
 
 /// A string field: quoted, block, `!!str`-tagged, or a plain scalar every reader takes as a
 /// string. Any other tag (`!!bool "true"` is a boolean to Go's readers) is refused.
-fn string(n: &Node, path: &str, errors: &mut Vec<ConfigError>) -> Option<String> {
-    match &n.kind {
-        Kind::Scalar { value, .. } if n.tag == TagKind::Str => Some(value.to_string()),
-        Kind::Scalar { .. } if n.tag == TagKind::Other => {
+fn string(c: &Cursor, path: &str, errors: &mut Vec<ConfigError>) -> Option<String> {
+    let n = c.node();
+    let Some(value) = n.scalar() else {
+        errors.push(err(path, &format!("{path} must be a string")));
+        return None;
+    };
+    match n.tag() {
+        Tag::Str => return Some(value.to_string()),
+        Tag::None => {}
+        _ => {
             errors.push(err(
                 path,
                 &format!("{path} must be a string: drop its tag (only !!str is accepted)"),
             ));
-            None
-        }
-        Kind::Scalar { value, style } => {
-            if *style == ScalarStyle::Plain && !plain_is_string_everywhere(value) && !n.is_null() {
-                errors.push(err(
-                    path,
-                    &format!("{path} must be a string: quote it, e.g. {path}: \"{value}\""),
-                ));
-                None
-            } else if n.is_null() {
-                errors.push(err(path, &format!("{path} must be a string, not null")));
-                None
-            } else {
-                Some(value.to_string())
-            }
-        }
-        _ => {
-            errors.push(err(path, &format!("{path} must be a string")));
-            None
+            return None;
         }
     }
+    if n.is_null() {
+        errors.push(err(path, &format!("{path} must be a string, not null")));
+        return None;
+    }
+    if n.style() == Style::Plain && !plain_is_string_everywhere(value) {
+        errors.push(err(
+            path,
+            &format!("{path} must be a string: quote it, e.g. {path}: \"{value}\""),
+        ));
+        return None;
+    }
+    Some(value.to_string())
 }
 
 fn policy(s: &str, path: &str, errors: &mut Vec<ConfigError>) -> Option<Policy> {
@@ -236,32 +318,69 @@ fn policy(s: &str, path: &str, errors: &mut Vec<ConfigError>) -> Option<Policy> 
     }
 }
 
-fn parse_config_map(n: &Node, errors: &mut Vec<ConfigError>) -> Config {
-    check_keys(n, "", &CM_TOP_KEYS, errors);
+/// A variable name as Kubernetes accepts it (a C identifier, or any printable ASCII without
+/// `=` as newer versions allow); `None` when it is not.
+fn env_name(name: &str, path: &str, errors: &mut Vec<ConfigError>) -> Option<String> {
+    let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b'=');
+    if ok {
+        Some(name.to_owned())
+    } else {
+        errors.push(err(
+            path,
+            &format!("{name:?} is not an environment variable name"),
+        ));
+        None
+    }
+}
+
+fn parse_config_map(n: &Cursor, errors: &mut Vec<ConfigError>) -> Config {
+    check_keys(n, "", &CM_TOP_KEYS, |_| false, errors);
     let mut config = Config::default();
     let Some(data) = n.get("data") else {
         return config;
     };
-    if data.is_null() {
+    if data.node().is_null() {
         return config;
     }
-    if !matches!(data.kind, Kind::Map { .. }) {
+    if !data.node().is_map() {
         errors.push(err("data", "data must be a mapping of strings"));
         return config;
     }
-    check_keys(data, "data", &CM_DATA_KEYS, errors);
+    let is_env_key = |k: &str| k.starts_with(CM_ENV_PREFIX);
+    check_keys(&data, "data", &CM_DATA_KEYS, is_env_key, errors);
     let mut target = Target::default();
-    for (k, v) in entries(data) {
-        let key = k.scalar().unwrap_or("");
-        if !CM_DATA_KEYS.contains(&key) {
+    let mut value_key = false;
+    for (key, v) in data.entries() {
+        if !CM_DATA_KEYS.contains(&key) && !is_env_key(key) {
             continue;
         }
         let path = join("data", key);
-        let Some(s) = string(v, &path, errors) else {
+        let Some(s) = string(&v, &path, errors) else {
             continue;
         };
+        if let Some(name) = key.strip_prefix(CM_ENV_PREFIX) {
+            if let Some(name) = env_name(name, &path, errors) {
+                if name == ENV_NAME && value_key {
+                    errors.push(err(
+                        &path,
+                        "both value and env.DISABLE_GKE_METADATA are set",
+                    ));
+                }
+                config.set(&name, s);
+            }
+            continue;
+        }
         match key {
-            "value" => config.value = s,
+            "value" => {
+                if data.get(&format!("{CM_ENV_PREFIX}{ENV_NAME}")).is_some() && !value_key {
+                    errors.push(err(
+                        &path,
+                        "both value and env.DISABLE_GKE_METADATA are set",
+                    ));
+                }
+                value_key = true;
+                config.set(ENV_NAME, s)
+            }
             "policy" => {
                 if let Some(p) = policy(&s, &path, errors) {
                     config.policy = p
@@ -290,74 +409,130 @@ fn non_empty(s: String) -> Option<String> {
     (!s.is_empty() && s != "*").then_some(s)
 }
 
-fn parse_typed(n: &Node, errors: &mut Vec<ConfigError>) -> Config {
-    check_keys(n, "", &TOP_KEYS, errors);
+fn parse_typed(n: &Cursor, errors: &mut Vec<ConfigError>) -> Config {
+    check_keys(n, "", &TOP_KEYS, |_| false, errors);
     let mut config = Config::default();
-    let Some(spec) = n.get("spec").filter(|s| !s.is_null()) else {
+    let Some(spec) = n.get("spec").filter(|s| !s.node().is_null()) else {
         return config;
     };
-    if !matches!(spec.kind, Kind::Map { .. }) {
+    if !spec.node().is_map() {
         errors.push(err("spec", "spec must be a mapping"));
         return config;
     }
-    check_keys(spec, "spec", &SPEC_KEYS, errors);
+    check_keys(&spec, "spec", &SPEC_KEYS, |_| false, errors);
     if let Some(v) = spec.get("value") {
-        if let Some(s) = string(v, "spec.value", errors) {
-            config.value = s;
+        if let Some(s) = string(&v, "spec.value", errors) {
+            config.set(ENV_NAME, s);
         }
     }
+    if let Some(list) = spec.get("env") {
+        parse_env_list(&list, spec.get("value").is_some(), &mut config, errors);
+    }
     if let Some(v) = spec.get("policy") {
-        if let Some(s) = string(v, "spec.policy", errors) {
+        if let Some(s) = string(&v, "spec.policy", errors) {
             if let Some(p) = policy(&s, "spec.policy", errors) {
                 config.policy = p;
             }
         }
     }
     if let Some(t) = spec.get("targets") {
-        match &t.kind {
-            Kind::Seq { items, .. } if !items.is_empty() => {
-                config.targets = items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, item)| parse_target(item, &format!("spec.targets[{i}]"), errors))
-                    .collect();
-            }
-            _ => errors.push(err(
+        let items = t.items();
+        if t.node().is_seq() && !items.is_empty() {
+            config.targets = items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| parse_target(item, &format!("spec.targets[{i}]"), errors))
+                .collect();
+        } else {
+            errors.push(err(
                 "spec.targets",
                 "targets must be a non-empty list of {kind, name, namespace, labelSelector, containers}",
-            )),
+            ));
         }
     }
     config
 }
 
-fn parse_target(n: &Node, path: &str, errors: &mut Vec<ConfigError>) -> Target {
+/// `spec.env: [{name, value}]`.
+fn parse_env_list(
+    list: &Cursor,
+    has_value: bool,
+    config: &mut Config,
+    errors: &mut Vec<ConfigError>,
+) {
+    let items = list.items();
+    if !list.node().is_seq() || items.is_empty() {
+        errors.push(err(
+            "spec.env",
+            "env must be a non-empty list of {name, value}",
+        ));
+        return;
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("spec.env[{i}]");
+        if !item.node().is_map() {
+            errors.push(err(&path, "an env entry must be a mapping {name, value}"));
+            continue;
+        }
+        check_keys(item, &path, &["name", "value"], |_| false, errors);
+        let name = match item.get("name") {
+            Some(c) => string(&c, &join(&path, "name"), errors)
+                .and_then(|n| env_name(&n, &join(&path, "name"), errors)),
+            None => {
+                errors.push(err(&join(&path, "name"), "name is required"));
+                None
+            }
+        };
+        let value = match item.get("value") {
+            Some(c) => string(&c, &join(&path, "value"), errors),
+            None => {
+                errors.push(err(&join(&path, "value"), "value is required"));
+                None
+            }
+        };
+        if let (Some(name), Some(value)) = (name, value) {
+            if seen.contains(&name) {
+                errors.push(err(&path, &format!("{name} is listed twice")));
+            }
+            if name == ENV_NAME && has_value {
+                errors.push(err(
+                    &path,
+                    "both spec.value and an env entry set DISABLE_GKE_METADATA",
+                ));
+            }
+            seen.push(name.clone());
+            config.set(&name, value);
+        }
+    }
+}
+
+fn parse_target(n: &Cursor, path: &str, errors: &mut Vec<ConfigError>) -> Target {
     let mut target = Target::default();
-    if !matches!(n.kind, Kind::Map { .. }) {
+    if !n.node().is_map() {
         errors.push(err(path, "a target must be a mapping"));
         return target;
     }
-    check_keys(n, path, &TARGET_KEYS, errors);
-    for (k, v) in entries(n) {
-        let key = k.scalar().unwrap_or("");
+    check_keys(n, path, &TARGET_KEYS, |_| false, errors);
+    for (key, v) in n.entries() {
         if !TARGET_KEYS.contains(&key) {
             continue;
         }
         let p = join(path, key);
         if key == "containers" {
-            match &v.kind {
-                Kind::Seq { items, .. } if !items.is_empty() => {
-                    target.containers = items
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(i, c)| string(c, &format!("{p}[{i}]"), errors))
-                        .collect();
-                }
-                _ => errors.push(err(&p, "containers must be a non-empty list of names")),
+            let items = v.items();
+            if v.node().is_seq() && !items.is_empty() {
+                target.containers = items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, c)| string(c, &format!("{p}[{i}]"), errors))
+                    .collect();
+            } else {
+                errors.push(err(&p, "containers must be a non-empty list of names"));
             }
             continue;
         }
-        if let Some(s) = string(v, &p, errors) {
+        if let Some(s) = string(&v, &p, errors) {
             selector_field(&mut target, key, s, &p, errors);
         }
     }
@@ -373,12 +548,13 @@ fn selector_field(
     path: &str,
     errors: &mut Vec<ConfigError>,
 ) {
+    let sel = &mut target.selector;
     match key {
-        "kind" => target.kind = s,
-        "name" => target.name = non_empty(s),
-        "namespace" => target.namespace = non_empty(s),
+        "kind" => sel.kind = s,
+        "name" => sel.name = non_empty(s),
+        "namespace" => sel.namespace = non_empty(s),
         "labelSelector" => match LabelSelector::parse(&s) {
-            Ok(sel) => target.label_selector = Some(sel),
+            Ok(l) => sel.label_selector = Some(l),
             Err(e) => errors.push(err(path, &e)),
         },
         _ => {}
@@ -386,13 +562,13 @@ fn selector_field(
 }
 
 fn check_target(t: &Target, path: &str, errors: &mut Vec<ConfigError>) {
-    if crate::select::pod_spec_path(&t.kind).is_none() {
+    if pod_spec_path(&t.selector.kind).is_none() {
         errors.push(err(
             &join(path, "kind"),
             &format!(
                 "kind {:?} has no pod template; accepted: {}",
-                t.kind,
-                crate::select::WORKLOAD_KINDS.join(", ")
+                t.selector.kind,
+                WORKLOAD_KINDS.join(", ")
             ),
         ));
     }
@@ -401,14 +577,12 @@ fn check_target(t: &Target, path: &str, errors: &mut Vec<ConfigError>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Limits;
-    use crate::spanned::{self, BuildOptions};
-    use crate::text::Text;
+    use krm_splice::{Keep, Limits, Text, Tree};
 
     fn parse_str(src: &str) -> Result<Parsed, Vec<ConfigError>> {
-        let stream = spanned::parse(&Text::new(src), &BuildOptions::full(Limits::default()))
+        let tree = Tree::parse(Text::new(src), &Keep::all(), &Limits::default())
             .expect("test config parses");
-        let root = stream.documents.into_iter().next().and_then(|d| d.root);
+        let root = tree.cursor(0);
         parse(root.as_ref())
     }
 
@@ -437,11 +611,11 @@ mod tests {
             "{TYPED}spec:\n  value: \"1\"\n  policy: keep-existing\n  targets:\n  - kind: StatefulSet\n    name: 'ui-*'\n    namespace: kubeflow\n    labelSelector: app=ui\n    containers: [a, b]\n"
         ))
         .unwrap();
-        assert_eq!(p.config.value, "1");
+        assert_eq!(p.config.value(), Some("1"));
         assert_eq!(p.config.policy, Policy::KeepExisting);
         let t = &p.config.targets[0];
         assert_eq!(
-            (t.kind.as_str(), t.name.as_deref()),
+            (t.selector.kind.as_str(), t.selector.name.as_deref()),
             ("StatefulSet", Some("ui-*"))
         );
         assert_eq!(t.containers, ["a", "b"]);
@@ -449,11 +623,53 @@ mod tests {
     }
 
     #[test]
+    fn several_variables() {
+        let p = parse_str(&format!(
+            "{TYPED}spec:\n  env:\n  - {{name: APP_SECURE_COOKIES, value: \"false\"}}\n  - {{name: DISABLE_GKE_METADATA, value: \"1\"}}\n"
+        ))
+        .unwrap();
+        let env: Vec<(&str, &str)> = p
+            .config
+            .env
+            .iter()
+            .map(|v| (v.name.as_str(), v.value.as_str()))
+            .collect();
+        assert_eq!(
+            env,
+            [
+                ("DISABLE_GKE_METADATA", "1"),
+                ("APP_SECURE_COOKIES", "false")
+            ]
+        );
+        let p = parse_str(
+            "apiVersion: v1\nkind: ConfigMap\ndata: {value: \"true\", env.APP_SECURE_COOKIES: \"false\"}\n",
+        )
+        .unwrap();
+        assert_eq!(p.config.env.len(), 2);
+        assert_eq!(
+            error_paths(&format!(
+                "{TYPED}spec:\n  value: \"true\"\n  env: [{{name: DISABLE_GKE_METADATA, value: \"1\"}}]\n"
+            )),
+            ["spec.env[0]"]
+        );
+        assert_eq!(
+            error_paths(&format!(
+                "{TYPED}spec:\n  env: [{{name: \"A=B\", value: x}}]\n"
+            )),
+            ["spec.env[0].name"]
+        );
+        assert_eq!(
+            error_paths(&format!("{TYPED}spec:\n  env: [{{name: A}}]\n")),
+            ["spec.env[0].value"]
+        );
+    }
+
+    #[test]
     fn config_map_data_is_read() {
         let p = parse_str("apiVersion: v1\nkind: ConfigMap\ndata: {value: \"false\", containers: \"a, b\", namespace: \"*\"}\n").unwrap();
-        assert_eq!(p.config.value, "false");
+        assert_eq!(p.config.value(), Some("false"));
         assert_eq!(p.config.targets[0].containers, ["a", "b"]);
-        assert_eq!(p.config.targets[0].namespace, None);
+        assert_eq!(p.config.targets[0].selector.namespace, None);
     }
 
     #[test]
@@ -505,7 +721,13 @@ mod tests {
             ("!!str \"false\"", "false"),
         ] {
             let p = parse_str(&format!("{TYPED}spec:\n  value: {v}\n"));
-            assert_eq!(p.map(|p| p.config.value).ok().as_deref(), Some(want), "{v}");
+            assert_eq!(
+                p.ok()
+                    .and_then(|p| p.config.value().map(str::to_owned))
+                    .as_deref(),
+                Some(want),
+                "{v}"
+            );
         }
         for v in ["!!bool \"true\"", "!!int '1'", "!custom true", "! true"] {
             assert_eq!(

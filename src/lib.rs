@@ -1,42 +1,26 @@
-//! disable-gke-metadata: a KRM function that sets `DISABLE_GKE_METADATA` on the Kubeflow
-//! Pipelines `ml-pipeline-ui` Deployment, changing no other byte of its input.
+//! disable-gke-metadata: a KRM function that sets `DISABLE_GKE_METADATA` (and any other
+//! variables asked for) on the Kubeflow Pipelines `ml-pipeline-ui` Deployment, changing no
+//! other byte of its input.
 //!
-//! The data flow, top to bottom: read bytes ([`text`]) → parse into a spanned view
-//! ([`spanned`]) → find objects ([`resources`]) and the config ([`config`]) → plan edits, pure
-//! ([`plan`], [`layout`], [`results`]) → check the spliced output by re-parsing ([`verify`]) →
-//! write (the binary). Output is always the input plus precise splices; no YAML is ever
-//! re-serialized.
+//! The function holds only decisions ([`config`]: what is asked; [`fix`]: which objects and
+//! containers, which value under which policy, which messages). Reading the input, making
+//! the edits exactly and verifying them is the engine's work: [`krm_splice`].
 #![forbid(unsafe_code)]
 
 pub mod config;
-pub mod error;
-pub mod krm;
-pub mod layout;
-pub mod plan;
-pub mod resources;
-pub mod results;
-pub mod scalar;
-pub mod select;
-pub mod spanned;
-pub mod text;
-pub mod verify;
+pub mod fix;
 
 use std::io::{self, Write};
 
-pub use error::{InputError, Limits};
-pub use krm::{KrmResult, Severity};
-pub use plan::Splice;
-pub use resources::Wrapper;
-
-use resources::Resources;
-use spanned::BuildOptions;
-use text::Text;
+pub use krm_splice::{Change, InputError, KrmResult, Limits, Severity, Splice, Verified, Wrapper};
+use krm_splice::{EditError, Edited, Editor, Envelope, Keep, Text, Tree};
 
 /// How to run.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     /// A functionConfig file's bytes (`--config`), used instead of the ResourceList's own.
     pub config: Option<Vec<u8>>,
+    /// Bounds on the work an input may ask for.
     pub limits: Limits,
     /// Test builds only: corrupt the first splice, so that verification must refuse it.
     #[cfg(feature = "fault-injection")]
@@ -51,16 +35,13 @@ pub struct Options {
 }
 
 impl Options {
+    /// Options with a config file's bytes and limits.
+    #[allow(clippy::needless_update)]
     pub fn new(config: Option<Vec<u8>>, limits: Limits) -> Options {
         Options {
             config,
             limits,
-            #[cfg(feature = "fault-injection")]
-            inject_bad_splice: false,
-            #[cfg(feature = "fault-injection")]
-            inject_bad_results: false,
-            #[cfg(feature = "fault-injection")]
-            inject_results_before_edits: false,
+            ..Options::default()
         }
     }
 }
@@ -76,12 +57,14 @@ pub struct Outcome {
     pub emit: bool,
     /// Human-readable lines for stderr.
     pub stderr: String,
+    /// The results, in order.
     pub results: Vec<KrmResult>,
     /// What the input was, when it could be read.
     pub wrapper: Option<Wrapper>,
-    /// Edited objects verified by re-parsing their own text, and by re-parsing the whole
-    /// stream (when their text could not stand alone).
-    pub verified: (usize, usize),
+    /// How the edits were verified.
+    pub verified: Verified,
+    /// The changes made, one per place (JSON Patch operations per document).
+    pub changes: Vec<Change>,
 }
 
 impl Outcome {
@@ -93,7 +76,8 @@ impl Outcome {
             stderr: format!("error: {message}\n"),
             results: vec![KrmResult::new(Severity::Error, message)],
             wrapper: None,
-            verified: (0, 0),
+            verified: Verified::default(),
+            changes: Vec::new(),
         }
     }
 
@@ -106,19 +90,36 @@ impl Outcome {
     }
 
     /// Write the output: the input's own bytes between the splices.
-    pub fn write_output<W: Write>(&self, input: &[u8], mut w: W) -> io::Result<()> {
+    pub fn write_output<W: Write>(&self, input: &[u8], w: W) -> io::Result<()> {
         if !self.emit {
             return Ok(());
         }
-        let mut at = 0;
-        for s in &self.splices {
-            w.write_all(&input[at..s.start])?;
-            w.write_all(s.text.as_bytes())?;
-            at = s.end;
+        Edited {
+            splices: self.splices.clone(),
+            ..Edited::default()
         }
-        w.write_all(&input[at..])?;
-        w.flush()
+        .write(input, w)
     }
+
+    /// The changes file (`{"version": 1, "ops": [...]}`).
+    pub fn changes_json(&self) -> String {
+        krm_splice::changes_json(&self.changes)
+    }
+}
+
+/// What the function reads of each object.
+fn keep() -> Keep {
+    let mut k = Keep::new();
+    for path in krm_splice::WORKLOAD_KINDS
+        .iter()
+        .filter_map(|kind| krm_splice::pod_spec_path(kind))
+    {
+        let base = path.join(".");
+        k = k
+            .path(&format!("{base}.containers"))
+            .path(&format!("{base}.initContainers"));
+    }
+    k
 }
 
 /// Run the function on `input`.
@@ -128,40 +129,52 @@ pub fn run(input: &[u8], options: &Options) -> Outcome {
         Ok(t) => t,
         Err(e) => return Outcome::refused(e.to_string()),
     };
-    let opts = BuildOptions::view(limits);
-    let stream = match spanned::parse(&text, &opts) {
-        Ok(s) => s,
+    let tree = match Tree::parse(text, &keep(), &limits) {
+        Ok(t) => t,
         Err(e) => return Outcome::refused(e.to_string()),
     };
-    let res = match resources::collect(&stream, &text) {
+    let env = match Envelope::read(&tree) {
         Ok(r) => r,
         Err(e) => return Outcome::refused(e.to_string()),
     };
-    let mut run = Run {
-        text,
-        res: &res,
-        results: Vec::new(),
-        stream: &stream,
+    Run {
+        tree: &tree,
+        env: &env,
         options,
-        verified: (0, 0),
-    };
-    run.go()
+    }
+    .go()
 }
 
-struct Run<'r, 'a> {
-    text: Text<'a>,
-    res: &'r Resources<'r, 'a>,
-    stream: &'r spanned::Stream<'a>,
-    results: Vec<KrmResult>,
-    options: &'r Options,
-    verified: (usize, usize),
+struct Run<'t, 'a> {
+    tree: &'t Tree<'a>,
+    env: &'t Envelope<'t, 'a>,
+    options: &'t Options,
 }
 
-impl Run<'_, '_> {
-    fn go(&mut self) -> Outcome {
+impl<'t, 'a> Run<'t, 'a> {
+    fn editor(&self) -> Editor<'t, 'a> {
+        #[allow(unused_mut)]
+        let mut ed = Editor::new(self.tree, self.options.limits).with_envelope(self.env);
+        #[cfg(feature = "fault-injection")]
+        {
+            use krm_splice::Fault;
+            if self.options.inject_bad_splice {
+                ed.inject(Fault::CorruptFirstSplice);
+            }
+            if self.options.inject_bad_results {
+                ed.inject(Fault::ShiftLastEdit);
+            }
+            if self.options.inject_results_before_edits {
+                ed.inject(Fault::ReverseTies);
+            }
+        }
+        ed
+    }
+
+    fn go(&self) -> Outcome {
         let parsed = match &self.options.config {
             Some(bytes) => config_file(bytes, self.options.limits),
-            None => config::parse(self.res.function_config).map_err(|errors| {
+            None => config::parse(self.env.function_config.as_ref()).map_err(|errors| {
                 errors
                     .into_iter()
                     .map(|e| config_result(e, "functionConfig"))
@@ -172,13 +185,17 @@ impl Run<'_, '_> {
             Ok(p) => p,
             Err(results) => return self.fail(results, "the functionConfig is not valid"),
         };
-        self.results.extend(parsed.warnings.iter().map(|w| {
-            let mut r = config_result(w.clone(), "functionConfig");
-            r.severity = Severity::Warning;
-            r
-        }));
-        let config = parsed.config;
-        let plan = plan::plan(&self.text, self.res, &self.stream.aliased, &config);
+        let mut results: Vec<KrmResult> = parsed
+            .warnings
+            .iter()
+            .map(|w| {
+                let mut r = config_result(w.clone(), "functionConfig");
+                r.severity = Severity::Warning;
+                r
+            })
+            .collect();
+        let mut ed = self.editor();
+        let plan = fix::plan(&mut ed, self.env, &parsed.config);
         if plan.failed {
             let errors = plan
                 .results
@@ -190,49 +207,21 @@ impl Run<'_, '_> {
                 "a target cannot be edited safely; nothing was changed",
             );
         }
-        self.results.extend(plan.results);
-        let mut owned = plan.splices;
-        #[cfg(feature = "fault-injection")]
-        if self.options.inject_bad_splice {
-            if let Some((_, s)) = owned.first_mut() {
-                s.text.push_str("\"x");
-            }
-        }
-        owned.sort_by_key(|(_, s)| s.start);
-        let splices: Vec<Splice> = owned.iter().map(|(_, s)| s.clone()).collect();
-        if let Err(e) = verify::check_splices(self.text.src, &splices) {
-            return self.fail_internal(e);
-        }
-        // Verify every edited object.
-        let mut objects: Vec<usize> = plan.edits.iter().map(|e| e.object).collect();
-        objects.dedup();
-        for o in objects {
-            let edits: Vec<_> = plan.edits.iter().filter(|e| e.object == o).collect();
-            let own: Vec<&Splice> = owned
-                .iter()
-                .filter(|(i, _)| *i == o)
-                .map(|(_, s)| s)
-                .collect();
-            match verify::object(
-                &self.text,
-                &self.res.objects[o],
-                &edits,
-                &own,
-                &config.value,
-                self.options.limits,
-            ) {
-                Ok(verify::Checked::Alone) => self.verified.0 += 1,
-                Ok(verify::Checked::InStream) => self.verified.1 += 1,
-                Err(e) => return self.fail_internal(e),
-            }
-        }
-        self.finish(splices, 0)
+        results.extend(plan.results);
+        let names: Vec<&str> = parsed.config.env.iter().map(|v| v.name.as_str()).collect();
+        self.finish(ed, results, 0, &names.join(", "))
     }
 
-    /// Add the results (to a ResourceList) and build the outcome.
-    fn finish(&mut self, mut splices: Vec<Splice>, exit_code: i32) -> Outcome {
-        let results = std::mem::take(&mut self.results);
-        let wrapper = self.res.wrapper;
+    /// Add the results (to a ResourceList), verify, and build the outcome.
+    fn finish(
+        &self,
+        mut ed: Editor<'t, 'a>,
+        results: Vec<KrmResult>,
+        exit_code: i32,
+        names: &str,
+    ) -> Outcome {
+        let wrapper = self.env.wrapper;
+        let edits = !ed.is_empty();
         let mut stderr = String::new();
         for r in &results {
             if wrapper != Wrapper::ResourceList || r.severity != Severity::Info {
@@ -240,81 +229,74 @@ impl Run<'_, '_> {
                 stderr.push('\n');
             }
         }
-        if let (Wrapper::ResourceList, Some(root)) = (wrapper, self.res.root) {
-            let limits = self.options.limits;
-            let added = results::splice(&self.text, root, &results);
-            #[cfg(feature = "fault-injection")]
-            let added = added.map(|mut s| {
-                if self.options.inject_bad_results {
-                    let at = s.text.find('\n').map_or(0, |i| i + 1);
-                    s.text.insert(at, ' ');
-                }
-                s
-            });
-            // Usually after every edit; before them when `results` precedes `items`. At the
-            // same offset (both at the end of the list), the edit comes first: it belongs to
-            // the last item, the results to the list. Then the list's end is re-parsed with
-            // every splice in place.
-            let ties_first = self.results_before_edits_on_ties();
-            let added = added.and_then(|s| {
-                let at = splices
-                    .partition_point(|e| e.start < s.start || (e.start == s.start && !ties_first));
-                splices.insert(at, s);
-                verify::check_splices(self.text.src, &splices)?;
-                verify::results(&self.text, root, &splices, at, &results, limits)
-            });
-            match added {
-                Ok(()) => {}
-                Err(e) => {
-                    let mut o =
-                        Outcome::refused(format!("cannot add results to the ResourceList: {e}"));
-                    o.stderr.insert_str(0, &stderr);
-                    return o;
-                }
+        if let (Wrapper::ResourceList, Some(root)) = (wrapper, &self.env.root) {
+            if let Err(e) = ed.add_results(root, &results) {
+                let mut o =
+                    Outcome::refused(format!("cannot add results to the ResourceList: {e}"));
+                o.stderr.insert_str(0, &stderr);
+                return o;
             }
         }
-        Outcome {
-            exit_code,
-            splices,
-            emit: exit_code == 0 || wrapper == Wrapper::ResourceList,
-            stderr,
-            results,
-            wrapper: Some(wrapper),
-            verified: self.verified,
+        match ed.finish() {
+            Ok(edited) => Outcome {
+                exit_code,
+                splices: edited.splices,
+                emit: exit_code == 0 || wrapper == Wrapper::ResourceList,
+                stderr,
+                results,
+                wrapper: Some(wrapper),
+                verified: edited.verified,
+                changes: edited.changes,
+            },
+            Err(e) if edits && exit_code == 0 => {
+                let (message, summary) = match &e {
+                    EditError::Verify { .. } => (
+                        format!("the edited output did not verify ({e}); refusing to write it"),
+                        "verification failed; nothing was changed",
+                    ),
+                    _ => (
+                        format!("cannot edit {names} safely: {e}"),
+                        "a target cannot be edited safely; nothing was changed",
+                    ),
+                };
+                let result = match &e {
+                    EditError::SharedAnchor { doc, target, .. } => {
+                        match self.env.object_at(*doc, target) {
+                            Some(obj) => fix::ObjCtx::new(obj).result(
+                                Severity::Error,
+                                message,
+                                target.relative_to(obj.path()).map(|p| krm_splice::Field {
+                                    path: p.to_string(),
+                                    current_value: None,
+                                    proposed_value: None,
+                                }),
+                            ),
+                            None => KrmResult::new(Severity::Error, message),
+                        }
+                    }
+                    _ => KrmResult::new(Severity::Error, message),
+                };
+                self.fail(vec![result], summary)
+            }
+            Err(e) => {
+                let mut o =
+                    Outcome::refused(format!("cannot add results to the ResourceList: {e}"));
+                o.stderr.insert_str(0, &stderr);
+                o
+            }
         }
     }
 
-    /// Where results go against an edit at the same offset: after it, except when a test
-    /// build forces the wrong order to prove that verification refuses it.
-    #[cfg(feature = "fault-injection")]
-    fn results_before_edits_on_ties(&self) -> bool {
-        self.options.inject_results_before_edits
-    }
-
-    #[cfg(not(feature = "fault-injection"))]
-    fn results_before_edits_on_ties(&self) -> bool {
-        false
-    }
-
-    fn fail(&mut self, errors: Vec<KrmResult>, summary: &str) -> Outcome {
-        self.results = errors;
-        let mut o = self.finish(Vec::new(), 1);
+    fn fail(&self, errors: Vec<KrmResult>, summary: &str) -> Outcome {
+        let mut o = self.finish(self.editor(), errors, 1, config::ENV_NAME);
         o.stderr.push_str(&format!("error: {summary}\n"));
         o
-    }
-
-    fn fail_internal(&mut self, why: String) -> Outcome {
-        let r = KrmResult::new(
-            Severity::Error,
-            format!("the edited output did not verify ({why}); refusing to write it"),
-        );
-        self.fail(vec![r], "verification failed; nothing was changed")
     }
 }
 
 fn config_result(e: config::ConfigError, base: &str) -> KrmResult {
     let mut r = KrmResult::new(Severity::Error, e.message.clone());
-    r.field = Some(krm::Field {
+    r.field = Some(krm_splice::Field {
         path: if e.path.is_empty() {
             base.to_string()
         } else {
@@ -330,17 +312,14 @@ fn config_result(e: config::ConfigError, base: &str) -> KrmResult {
 fn config_file(bytes: &[u8], limits: Limits) -> Result<config::Parsed, Vec<KrmResult>> {
     let one = |m: String| vec![KrmResult::new(Severity::Error, format!("--config: {m}"))];
     let text = Text::decode(bytes, &limits).map_err(|e| one(e.to_string()))?;
-    let opts = BuildOptions::full(limits);
-    let stream = spanned::parse(&text, &opts).map_err(|e| one(e.to_string()))?;
-    let roots: Vec<_> = stream
-        .documents
-        .iter()
-        .filter_map(|d| d.root.as_ref())
+    let tree = Tree::parse(text, &Keep::all(), &limits).map_err(|e| one(e.to_string()))?;
+    let roots: Vec<_> = (0..tree.documents())
+        .filter_map(|d| tree.cursor(d))
         .collect();
     if roots.len() > 1 {
         return Err(one("the config file holds more than one document".into()));
     }
-    config::parse(roots.first().copied()).map_err(|errors| {
+    config::parse(roots.first()).map_err(|errors| {
         errors
             .into_iter()
             .map(|e| config_result(e, "--config"))

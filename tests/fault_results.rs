@@ -26,13 +26,14 @@ fn misplaced_results_are_refused() {
 
 #[test]
 fn results_before_the_last_items_new_lines_are_refused() {
-    // The target is the last item and has no env: its new lines and the results are both
-    // inserted at the end of the list, and only one order is right.
-    let input = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: ml-pipeline-ui\n  spec:\n    template:\n      spec:\n        containers:\n        - name: ml-pipeline-ui\n          image: x\n";
+    // The target is the last item and has no env, and the text has no final line break:
+    // its new lines and the results are both inserted at the end of the text, and only one
+    // order is right.
+    let input = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: ml-pipeline-ui\n  spec:\n    template:\n      spec:\n        containers:\n        - name: ml-pipeline-ui\n          image: x";
     let good = run(input.as_bytes(), &Options::default());
     assert_eq!(good.exit_code, 0, "{}", good.stderr);
     let out = String::from_utf8(good.output(input.as_bytes())).unwrap();
-    let edit = out.find("name: DISABLE_GKE_METADATA\n").expect("the edit");
+    let edit = out.find("name: DISABLE_GKE_METADATA").expect("the edit");
     let results = out.find("\nresults:").expect("the results");
     assert!(edit < results, "{out}");
     assert_refused(
@@ -44,13 +45,27 @@ fn results_before_the_last_items_new_lines_are_refused() {
     );
 }
 
-/// The fault must be caught by the results check: exit 1, nothing written.
+/// The fault must be caught by verification: exit 1, and either nothing written or the
+/// input list, unedited, with only the error result added.
 fn assert_refused(input: &str, options: Options) {
     let bad = run(input.as_bytes(), &options);
     assert_eq!(
         bad.exit_code, 1,
         "wrongly placed results were written:\n{input}"
     );
-    assert!(bad.stderr.contains("cannot add results"), "{}", bad.stderr);
-    assert!(!bad.emit);
+    assert!(
+        bad.stderr.contains("does not read as planned"),
+        "{}",
+        bad.stderr
+    );
+    if bad.emit {
+        let out = String::from_utf8(bad.output(input.as_bytes())).unwrap();
+        assert!(
+            out.starts_with(input),
+            "the input list is not intact:\n{out}"
+        );
+        let added = &out[input.len()..];
+        assert!(!added.contains("DISABLE_GKE_METADATA\n"), "{out}");
+        assert!(added.contains("severity: error"), "{out}");
+    }
 }

@@ -3,8 +3,8 @@
 
 mod common;
 
-use disable_gke_metadata::krm::ResourceList;
 use disable_gke_metadata::Options;
+use krm_splice::ResourceList;
 
 #[test]
 fn json_list_round_trips_through_serde() {
@@ -12,7 +12,7 @@ fn json_list_round_trips_through_serde() {
     let (o, out) = common::run_checked(&input, &Options::default());
     assert_eq!(o.exit_code, 0);
     // Each edited item was checked on its own text, not by re-parsing the whole list.
-    assert_eq!(o.verified, (2, 0));
+    assert_eq!((o.verified.items, o.verified.whole), (2, 0));
     let before: ResourceList = serde_json::from_slice(&input).unwrap();
     let after: ResourceList = serde_json::from_slice(&out).expect("output is JSON");
     assert_eq!(after.items.len(), before.items.len());

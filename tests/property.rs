@@ -4,9 +4,8 @@
 
 mod common;
 
-use disable_gke_metadata::spanned::{self, BuildOptions, Kind, Node};
-use disable_gke_metadata::text::Text;
 use disable_gke_metadata::Options;
+use krm_splice::{Keep, Limits, Style, Text, Tree};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -222,37 +221,26 @@ fn render(l: &Layout) -> String {
 
 /// The ml-pipeline-ui container's DISABLE_GKE_METADATA values, as (value, quoted).
 fn target_values(out: &str) -> Vec<(String, bool)> {
-    let opts = BuildOptions {
-        limits: Default::default(),
-        keep_all: true,
-        allow_unresolved_aliases: false,
-    };
-    let stream = spanned::parse(&Text::new(out), &opts).expect("output parses");
-    let root = stream.documents[0].root.as_ref().unwrap();
+    let tree =
+        Tree::parse(Text::new(out), &Keep::all(), &Limits::default()).expect("output parses");
+    let root = tree.cursor(0).expect("a document");
     let c = ["spec", "template", "spec", "containers"]
         .iter()
         .try_fold(root, |n, k| n.get(k))
         .expect("containers");
-    let Kind::Seq { items, .. } = &c.kind else {
-        panic!()
-    };
-    let env = items[0].get("env").expect("env");
-    let Kind::Seq { items, .. } = &env.kind else {
-        panic!("env is a list")
-    };
-    items
+    let env = c.items()[0].get("env").expect("env");
+    assert!(env.node().is_seq(), "env is a list");
+    env.items()
         .iter()
         .filter(|e| e.str_at("name") == Some("DISABLE_GKE_METADATA"))
-        .map(|e: &Node| {
+        .map(|e| {
             let v = e.get("value").expect("value");
             assert!(e.get("valueFrom").is_none());
-            match &v.kind {
-                Kind::Scalar { value, style } => (
-                    value.to_string(),
-                    *style != granit_parser::ScalarStyle::Plain,
-                ),
-                _ => panic!("value is a scalar"),
-            }
+            let n = v.node();
+            (
+                n.scalar().expect("value is a scalar").to_string(),
+                n.style() != Style::Plain,
+            )
         })
         .collect()
 }

@@ -5,9 +5,8 @@
 
 mod common;
 
-use disable_gke_metadata::spanned::{self, BuildOptions, Kind, Node};
-use disable_gke_metadata::text::Text;
 use disable_gke_metadata::Options;
+use krm_splice::{Cursor, Keep, Limits, Text, Tree};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone, Copy)]
@@ -126,11 +125,8 @@ fn render(l: &List) -> String {
     s
 }
 
-fn seq<'n, 'a>(n: &'n Node<'a>) -> &'n [Node<'a>] {
-    match &n.kind {
-        Kind::Seq { items, .. } => items,
-        _ => &[],
-    }
+fn seq<'t, 'a>(n: &Cursor<'t, 'a>) -> Vec<Cursor<'t, 'a>> {
+    n.items()
 }
 
 proptest! {
@@ -141,15 +137,11 @@ proptest! {
         let (o, out) = common::run_checked(input.as_bytes(), &Options::default());
         prop_assert_eq!(o.exit_code, 0, "input:\n{}\nstderr: {}", input, o.stderr);
         let out = String::from_utf8(out).unwrap();
-        let opts = BuildOptions {
-            limits: Default::default(),
-            keep_all: true,
-            allow_unresolved_aliases: false,
-        };
-        let stream = spanned::parse(&Text::new(&out), &opts).expect("output parses");
-        let root = stream.documents[0].root.as_ref().expect("a document");
-        let Kind::Map { entries, .. } = &root.kind else { panic!("the list is a mapping") };
-        let keys: Vec<&str> = entries.iter().filter_map(|(k, _)| k.scalar()).collect();
+        let tree = Tree::parse(Text::new(&out), &Keep::all(), &Limits::default()).expect("output parses");
+        let root = tree.cursor(0).expect("a document");
+        prop_assert!(root.node().is_map(), "the list is a mapping");
+        let entries = root.entries();
+        let keys: Vec<&str> = entries.iter().map(|(k, _)| *k).collect();
         // The results are where they were, or last when there were none.
         let at = keys.iter().position(|k| *k == "results").expect("results");
         match (l.prior.render(), l.prior_first) {
@@ -167,12 +159,12 @@ proptest! {
             prop_assert!(r.str_at("message").is_some_and(|m| !m.is_empty()));
         }
         // Every target now reads "true"; every item is still there.
-        let items = seq(root.get("items").expect("items"));
+        let items = seq(&root.get("items").expect("items"));
         prop_assert_eq!(items.len(), l.items.len());
         for (it, n) in l.items.iter().zip(items) {
             if let Item::Target(_) = it {
-                let c = &seq(n.get("spec").and_then(|s| s.get("template")).and_then(|t| t.get("spec")).and_then(|s| s.get("containers")).expect("containers"))[0];
-                let env = seq(c.get("env").expect("env"));
+                let c = &seq(&n.get("spec").and_then(|s| s.get("template")).and_then(|t| t.get("spec")).and_then(|s| s.get("containers")).expect("containers"))[0];
+                let env = seq(&c.get("env").expect("env"));
                 let vars: Vec<_> = env.iter().filter(|e| e.str_at("name") == Some("DISABLE_GKE_METADATA")).collect();
                 prop_assert_eq!(vars.len(), 1, "{}", out);
                 prop_assert_eq!(vars[0].str_at("value"), Some("true"));

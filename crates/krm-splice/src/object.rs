@@ -1,9 +1,9 @@
-//! Which objects and containers are targets: a selector in the spirit of kustomize's `target`
-//! (kind, name, namespace, label selector) plus the container names.
+//! Kubernetes objects as readers identify them, the workload kinds and where their pod
+//! spec is, and selectors over objects (kind, name and namespace globs, label selectors).
 
-use crate::spanned::{Kind, Node};
+use crate::tree::Cursor;
 
-/// Kinds with a pod template, and the path from the object to its pod spec.
+/// The workload kinds whose pods this crate knows how to reach.
 pub const WORKLOAD_KINDS: [&str; 8] = [
     "Deployment",
     "StatefulSet",
@@ -15,6 +15,7 @@ pub const WORKLOAD_KINDS: [&str; 8] = [
     "Pod",
 ];
 
+/// The path from a workload object to its pod spec (`None` for other kinds).
 pub fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
     match kind {
         "Deployment"
@@ -46,85 +47,109 @@ pub fn api_group(api_version: &str) -> &str {
     api_version.rsplit_once('/').map_or("", |(g, _)| g)
 }
 
-impl ObjectId<'_> {
+/// What identifies an object, read as Kubernetes reads it (aliases resolved, `<<` merge
+/// keys applied).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObjectId {
+    /// `apiVersion`.
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.namespace` (empty when absent).
+    pub namespace: String,
+    /// `metadata.labels` with string values.
+    pub labels: Vec<(String, String)>,
+    /// `metadata.annotations` with string values.
+    pub annotations: Vec<(String, String)>,
+}
+
+impl ObjectId {
+    /// Read an object's identity.
+    pub fn of(obj: &Cursor) -> ObjectId {
+        let meta = obj.get("metadata");
+        let pairs = |key: &str| -> Vec<(String, String)> {
+            meta.as_ref()
+                .and_then(|m| m.get(key))
+                .map(|l| {
+                    l.entries()
+                        .into_iter()
+                        .filter_map(|(k, v)| Some((k.to_owned(), v.node().scalar()?.to_owned())))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let meta_str = |key: &str| {
+            meta.as_ref()
+                .and_then(|m| m.str_at(key))
+                .unwrap_or("")
+                .to_owned()
+        };
+        ObjectId {
+            api_version: obj.str_at("apiVersion").unwrap_or("").to_owned(),
+            kind: obj.str_at("kind").unwrap_or("").to_owned(),
+            name: meta_str("name"),
+            namespace: meta_str("namespace"),
+            labels: pairs("labels"),
+            annotations: pairs("annotations"),
+        }
+    }
+
+    /// An annotation's value.
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.annotations
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// Whether the object is the Kubernetes workload its kind names, not a custom resource
     /// that happens to share the kind's name.
     pub fn is_kubernetes_workload(&self) -> bool {
-        workload_groups(self.kind).contains(&api_group(self.api_version))
+        workload_groups(&self.kind).contains(&api_group(&self.api_version))
+    }
+
+    /// `kind namespace/name` (or `kind name`), for messages.
+    pub fn describe(&self) -> String {
+        if self.namespace.is_empty() {
+            format!("{} {}", self.kind, self.name)
+        } else {
+            format!("{} {}/{}", self.kind, self.namespace, self.name)
+        }
     }
 }
 
+/// Which objects: a kind, and optionally a name and namespace (exact or globs with `*`) and
+/// a label selector.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Target {
+pub struct Selector {
+    /// The kind (exact).
     pub kind: String,
     /// `None`: any name.
     pub name: Option<String>,
     /// `None`: any namespace.
     pub namespace: Option<String>,
+    /// `None`: any labels.
     pub label_selector: Option<LabelSelector>,
-    /// Container names (in `containers` and `initContainers`); `*` matches any.
-    pub containers: Vec<String>,
 }
 
-impl Default for Target {
-    fn default() -> Self {
-        Target {
-            kind: "Deployment".into(),
-            name: Some("ml-pipeline-ui".into()),
-            namespace: None,
-            label_selector: None,
-            containers: vec!["ml-pipeline-ui".into()],
-        }
-    }
-}
-
-/// What the selector needs to know of an object.
-pub struct ObjectId<'n> {
-    pub api_version: &'n str,
-    pub kind: &'n str,
-    pub name: &'n str,
-    pub namespace: &'n str,
-    pub labels: Vec<(&'n str, &'n str)>,
-}
-
-impl<'n> ObjectId<'n> {
-    pub fn of(obj: &'n Node) -> ObjectId<'n> {
-        let meta = obj.get("metadata");
-        let labels = match meta.and_then(|m| m.get("labels")).map(|l| &l.kind) {
-            Some(Kind::Map { entries, .. }) => entries
-                .iter()
-                .filter_map(|(k, v)| Some((k.scalar()?, v.scalar()?)))
-                .collect(),
-            _ => Vec::new(),
-        };
-        ObjectId {
-            api_version: obj.str_at("apiVersion").unwrap_or(""),
-            kind: obj.str_at("kind").unwrap_or(""),
-            name: meta.and_then(|m| m.str_at("name")).unwrap_or(""),
-            namespace: meta.and_then(|m| m.str_at("namespace")).unwrap_or(""),
-            labels,
-        }
-    }
-}
-
-impl Target {
+impl Selector {
+    /// Whether the object is selected.
     pub fn matches(&self, id: &ObjectId) -> bool {
         id.kind == self.kind
-            && self.name.as_deref().is_none_or(|n| glob(n, id.name))
+            && self.name.as_deref().is_none_or(|n| glob(n, &id.name))
             && self
                 .namespace
                 .as_deref()
-                .is_none_or(|n| glob(n, id.namespace))
+                .is_none_or(|n| glob(n, &id.namespace))
             && self
                 .label_selector
                 .as_ref()
                 .is_none_or(|s| s.matches(&id.labels))
     }
 
-    pub fn wants_container(&self, name: &str) -> bool {
-        self.containers.iter().any(|c| glob(c, name))
-    }
-
+    /// `Deployment named x in namespace y with labels z`.
     pub fn describe(&self) -> String {
         let mut s = format!(
             "{} named {}",
@@ -164,6 +189,7 @@ pub fn glob(pattern: &str, s: &str) -> bool {
 /// A Kubernetes label selector in its string form: `a=b,c!=d,e in (x,y),f notin (z),g,!h`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LabelSelector {
+    /// The selector as written.
     pub source: String,
     requirements: Vec<Requirement>,
 }
@@ -179,6 +205,7 @@ enum Requirement {
 }
 
 impl LabelSelector {
+    /// Read a selector (`a=b,c!=d,e in (x,y),f notin (z),g,!h`).
     pub fn parse(s: &str) -> Result<LabelSelector, String> {
         let mut requirements = Vec::new();
         for part in split_top(s) {
@@ -211,8 +238,14 @@ impl LabelSelector {
         })
     }
 
-    pub fn matches(&self, labels: &[(&str, &str)]) -> bool {
-        let get = |k: &str| labels.iter().find(|(lk, _)| *lk == k).map(|(_, v)| *v);
+    /// Whether labels satisfy every requirement.
+    pub fn matches(&self, labels: &[(String, String)]) -> bool {
+        let get = |k: &str| {
+            labels
+                .iter()
+                .find(|(lk, _)| lk == k)
+                .map(|(_, v)| v.as_str())
+        };
         self.requirements.iter().all(|r| match r {
             Requirement::Equals(k, v) => get(k) == Some(v.as_str()),
             Requirement::NotEquals(k, v) => get(k) != Some(v.as_str()),
@@ -266,12 +299,11 @@ mod tests {
 
     #[test]
     fn only_the_kinds_own_groups_are_workloads() {
-        let id = |api_version, kind| ObjectId {
-            api_version,
-            kind,
-            name: "ml-pipeline-ui",
-            namespace: "",
-            labels: Vec::new(),
+        let id = |api_version: &str, kind: &str| ObjectId {
+            api_version: api_version.into(),
+            kind: kind.into(),
+            name: "ml-pipeline-ui".into(),
+            ..ObjectId::default()
         };
         for (api, kind) in [
             ("apps/v1", "Deployment"),
@@ -295,7 +327,8 @@ mod tests {
 
     #[test]
     fn selectors() {
-        let l = [("app", "ml-pipeline-ui"), ("tier", "web")];
+        let l = [("app", "ml-pipeline-ui"), ("tier", "web")]
+            .map(|(k, v)| (k.to_string(), v.to_string()));
         let m = |s: &str| LabelSelector::parse(s).unwrap().matches(&l);
         assert!(m("app=ml-pipeline-ui"));
         assert!(m("app==ml-pipeline-ui,tier"));

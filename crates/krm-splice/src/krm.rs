@@ -1,20 +1,23 @@
 //! KRM function wire types (the `config.kubernetes.io/v1` ResourceList `results`), in the
-//! shape of kyaml's `framework.Result`, and their rendering as new text.
-//!
-//! Rendering writes every string as a JSON string: a valid YAML double-quoted scalar that
-//! every YAML reader takes as the same string.
+//! shape of kyaml's `framework.Result`.
 
 use serde::{Deserialize, Serialize};
+
+use crate::value::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Something failed.
     Error,
+    /// Something the user should look at.
     Warning,
+    /// What was done.
     Info,
 }
 
 impl Severity {
+    /// `error`, `warning` or `info`.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -26,30 +29,42 @@ impl Severity {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// The object a result is about.
 pub struct ResourceRef {
     #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// `apiVersion`.
     pub api_version: String,
+    /// `kind`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub kind: String,
+    /// `metadata.name`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
+    /// `metadata.namespace`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub namespace: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// The field a result is about.
 pub struct Field {
+    /// Its path in the object (`spec.template.spec.containers[0].env[1].value`).
     pub path: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Its value before.
     pub current_value: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Its value after (or as proposed).
     pub proposed_value: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The file an object came from (kpt).
 pub struct File {
+    /// Its path in the package.
     pub path: String,
+    /// The object's index in the file.
     #[serde(default)]
     pub index: u64,
 }
@@ -58,17 +73,23 @@ pub struct File {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KrmResult {
+    /// What happened.
     pub message: String,
+    /// How much it matters.
     pub severity: Severity,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The object.
     pub resource_ref: Option<ResourceRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The field.
     pub field: Option<Field>,
+    /// The file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<File>,
 }
 
 impl KrmResult {
+    /// A result with a message only.
     pub fn new(severity: Severity, message: impl Into<String>) -> Self {
         KrmResult {
             message: message.into(),
@@ -79,49 +100,45 @@ impl KrmResult {
         }
     }
 
-    /// Render as a block-sequence entry: `- message: ...` with the dash at column `dash` and
-    /// the keys at column `key` (> `dash`). Lines are joined with `eol`, without a final one.
-    pub fn to_block_yaml(&self, dash: usize, key: usize, eol: &str) -> String {
-        let mut lines: Vec<String> = Vec::new();
-        let pad = |n: usize| " ".repeat(n);
-        let k = key.max(dash + 2);
-        let first = format!("{}-{}", pad(dash), pad(k - dash - 1));
-        lines.push(format!("{first}message: {}", json(&self.message)));
-        lines.push(format!("{}severity: {}", pad(k), self.severity.as_str()));
+    /// As a value to write into a ResourceList's `results`.
+    pub fn to_value(&self) -> Value {
+        let mut m: Vec<(String, Value)> = vec![
+            ("message".into(), Value::str(&self.message)),
+            ("severity".into(), Value::word(self.severity.as_str())),
+        ];
         if let Some(r) = &self.resource_ref {
-            lines.push(format!("{}resourceRef:", pad(k)));
-            for (name, v) in [
+            let fields: Vec<(String, Value)> = [
                 ("apiVersion", &r.api_version),
                 ("kind", &r.kind),
                 ("name", &r.name),
                 ("namespace", &r.namespace),
-            ] {
-                if !v.is_empty() {
-                    lines.push(format!("{}{name}: {}", pad(k + 2), json(v)));
-                }
-            }
+            ]
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.to_owned(), Value::str(v)))
+            .collect();
+            m.push(("resourceRef".into(), Value::Map(fields)));
         }
         if let Some(f) = &self.field {
-            lines.push(format!("{}field:", pad(k)));
-            lines.push(format!("{}path: {}", pad(k + 2), json(&f.path)));
+            let mut fields = vec![("path".to_owned(), Value::str(&f.path))];
             if let Some(v) = &f.current_value {
-                lines.push(format!("{}currentValue: {}", pad(k + 2), json(v)));
+                fields.push(("currentValue".into(), Value::str(v)));
             }
             if let Some(v) = &f.proposed_value {
-                lines.push(format!("{}proposedValue: {}", pad(k + 2), json(v)));
+                fields.push(("proposedValue".into(), Value::str(v)));
             }
+            m.push(("field".into(), Value::Map(fields)));
         }
         if let Some(f) = &self.file {
-            lines.push(format!("{}file:", pad(k)));
-            lines.push(format!("{}path: {}", pad(k + 2), json(&f.path)));
-            lines.push(format!("{}index: {}", pad(k + 2), f.index));
+            m.push((
+                "file".into(),
+                Value::map([
+                    ("path", Value::str(&f.path)),
+                    ("index", Value::Int(f.index.min(i64::MAX as u64) as i64)),
+                ]),
+            ));
         }
-        lines.join(eol)
-    }
-
-    /// Render as one flow-style (JSON) object.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+        Value::Map(m)
     }
 
     /// A one-line human reading, for stderr.
@@ -150,46 +167,23 @@ impl KrmResult {
     }
 }
 
-/// A string as a JSON (and YAML double-quoted) scalar.
-pub fn json(s: &str) -> String {
-    // Escape every non-printable character, so that the result is also valid YAML.
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20
-                || (0x7f..=0x9f).contains(&(c as u32))
-                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
-                || (0xd800..=0xdfff).contains(&(c as u32))
-                || c == '\u{fffe}'
-                || c == '\u{ffff}' =>
-            {
-                out.push_str(&format!("\\u{:04x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// A `ResourceList` as the KRM functions spec defines it. The function never builds its
 /// output from this type (output is the input plus splices); it documents the wire format
 /// and lets callers read a JSON list.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceList {
+    /// `config.kubernetes.io/v1`.
     pub api_version: String,
+    /// `ResourceList`.
     pub kind: String,
+    /// The objects.
     #[serde(default)]
     pub items: Vec<serde_json::Value>,
+    /// The function's configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_config: Option<serde_json::Value>,
+    /// What functions reported.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub results: Vec<KrmResult>,
 }

@@ -1,0 +1,59 @@
+//! Splices, and the one place that applies them.
+
+use std::io::{self, Write};
+
+/// Replace `input[start..end]` with `text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Splice {
+    /// First byte replaced.
+    pub start: usize,
+    /// One past the last byte replaced (`start` for an insertion).
+    pub end: usize,
+    /// The new text.
+    pub text: String,
+}
+
+/// Write `src` with `splices` (sorted, non-overlapping) applied to `src[from..to]`, each
+/// splice lying inside that range.
+pub(crate) fn write_range<W: Write>(
+    src: &[u8],
+    from: usize,
+    to: usize,
+    splices: &[&Splice],
+    mut w: W,
+) -> io::Result<()> {
+    let mut at = from;
+    for s in splices {
+        w.write_all(&src[at..s.start])?;
+        w.write_all(s.text.as_bytes())?;
+        at = s.end;
+    }
+    w.write_all(&src[at..to])
+}
+
+/// `src[from..to]` with `splices` applied, as text.
+pub(crate) fn apply(src: &str, from: usize, to: usize, splices: &[&Splice]) -> String {
+    let mut out =
+        Vec::with_capacity(to - from + splices.iter().map(|s| s.text.len()).sum::<usize>());
+    // Writing to a Vec cannot fail.
+    let _ = write_range(src.as_bytes(), from, to, splices, &mut out);
+    // Splices lie on character boundaries (checked) and hold text: the result is UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Check that splices are sorted, in bounds, on character boundaries and do not overlap.
+pub(crate) fn check(src: &str, splices: &[Splice]) -> Result<(), usize> {
+    let mut prev_end = 0;
+    for s in splices {
+        if s.start > s.end
+            || s.end > src.len()
+            || s.start < prev_end
+            || !src.is_char_boundary(s.start)
+            || !src.is_char_boundary(s.end)
+        {
+            return Err(s.start);
+        }
+        prev_end = s.end;
+    }
+    Ok(())
+}
