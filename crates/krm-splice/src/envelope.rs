@@ -31,6 +31,7 @@ pub struct Object<'t, 'a> {
     pub cursor: Cursor<'t, 'a>,
     /// What identifies it.
     pub id: ObjectId,
+    path: Path,
 }
 
 impl Object<'_, '_> {
@@ -41,7 +42,7 @@ impl Object<'_, '_> {
 
     /// Its path from the document root (empty for a document that is the object).
     pub fn path(&self) -> &Path {
-        self.cursor.path()
+        &self.path
     }
 
     /// The file kpt read it from, and its index there (`config.kubernetes.io/path` and
@@ -169,6 +170,7 @@ fn object<'t, 'a>(
     }
     out.push(Object {
         id: ObjectId::of(node),
+        path: node.path(),
         cursor: node.clone(),
     });
     Ok(())

@@ -232,8 +232,60 @@ pub fn is_null(value: &str, style: Style, tag: Tag) -> bool {
 /// it as YAML 1.1). Two keys are duplicates if they share any identity. For an ordinary
 /// string key both are the same hash.
 pub(crate) fn key_identities(value: &str, style: Style, tag: Tag) -> [u64; 2] {
+    if ordinary_key(value, style, tag) {
+        let h = hash_str(value);
+        return [h, h];
+    }
     let (v3, json) = typed_forms(value, style, tag);
-    [hash_form(&v3), hash_form(&Form::Str(json))]
+    [hash_form(&v3), hash_str(&json)]
+}
+
+/// A key every reader takes as the string it spells (the common case, decided without
+/// allocating): quoted, `!!str`, or plain and starting with a letter or `_` without being
+/// one of the words YAML 1.1 or 1.2 types.
+fn ordinary_key(value: &str, style: Style, tag: Tag) -> bool {
+    match tag {
+        Tag::Str => true,
+        Tag::None if style != Style::Plain => true,
+        Tag::None => {
+            let Some(&first) = value.as_bytes().first() else {
+                return false;
+            };
+            (first.is_ascii_alphabetic() || first == b'_')
+                && !(value.len() <= 5
+                    && ["y", "n", "yes", "no", "on", "off", "true", "false", "null"]
+                        .iter()
+                        .any(|w| value.eq_ignore_ascii_case(w)))
+        }
+        _ => false,
+    }
+}
+
+/// A fast 64-bit hash of a key's text (keys are hashed once each, on the hot path). A
+/// collision would only make two different keys look like duplicates: a refusal, never a
+/// wrong edit.
+fn hash_str(s: &str) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let b = s.as_bytes();
+    let mut h: u64 = (b.len() as u64).wrapping_mul(K);
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(29);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(29);
+    }
+    // Final avalanche (MurmurHash3's fmix64).
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 #[derive(Hash)]
@@ -247,9 +299,14 @@ enum Form {
 }
 
 fn hash_form(f: &Form) -> u64 {
+    if let Form::Str(s) = f {
+        return hash_str(s);
+    }
     let mut h = std::collections::hash_map::DefaultHasher::new();
     f.hash(&mut h);
-    h.finish()
+    // Typed forms never equal a string's hash by construction of the test below: mix in a
+    // tag that `hash_str` cannot produce for the same text.
+    h.finish() ^ 0x7f4a_7c15_9e37_79b9
 }
 
 fn typed_forms(value: &str, style: Style, tag: Tag) -> (Form, String) {

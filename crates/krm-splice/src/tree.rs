@@ -7,6 +7,7 @@
 //! with the path each node has in that expanded reading.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use crate::error::{EditError, InputError, Limits};
 use crate::keep::Keep;
@@ -197,8 +198,8 @@ impl<'a> Tree<'a> {
             site: root.id,
             key: None,
             doc,
-            path: Path::root(),
-            tpath: Path::root(),
+            path: Trail::default(),
+            tpath: Trail::default(),
             merged: false,
         })
     }
@@ -639,11 +640,59 @@ pub struct Cursor<'t, 'a> {
     /// The key of this place, when it is a mapping value.
     key: Option<NodeId>,
     doc: usize,
-    path: Path,
+    path: Trail,
     /// Textual path of `node` (its own place in the text).
-    tpath: Path,
+    tpath: Trail,
     /// Reached through a `<<` merge key.
     merged: bool,
+}
+
+/// A path kept as a shared chain of steps, so that a cursor steps to a child without copying
+/// its path; keys are named by their key nodes.
+#[derive(Clone, Debug, Default)]
+struct Trail(Option<Rc<Link>>);
+
+#[derive(Debug)]
+enum Link {
+    Base(Vec<Seg>),
+    Key(Trail, NodeId),
+    Index(Trail, usize),
+}
+
+impl Trail {
+    fn base(p: Vec<Seg>) -> Trail {
+        Trail(Some(Rc::new(Link::Base(p))))
+    }
+
+    fn key(&self, k: NodeId) -> Trail {
+        Trail(Some(Rc::new(Link::Key(self.clone(), k))))
+    }
+
+    fn index(&self, i: usize) -> Trail {
+        Trail(Some(Rc::new(Link::Index(self.clone(), i))))
+    }
+
+    fn to_path(&self, tree: &Tree) -> Path {
+        let mut segs = Vec::new();
+        let mut at = self;
+        let base = loop {
+            match at.0.as_deref() {
+                None => break &[][..],
+                Some(Link::Base(p)) => break &p[..],
+                Some(Link::Key(up, k)) => {
+                    segs.push(Seg::Key(tree.node(*k).scalar().unwrap_or("?").into()));
+                    at = up;
+                }
+                Some(Link::Index(up, i)) => {
+                    segs.push(Seg::Index(*i));
+                    at = up;
+                }
+            }
+        };
+        let mut p = base.to_vec();
+        p.extend(segs.into_iter().rev());
+        Path(p)
+    }
 }
 
 impl<'t, 'a> Cursor<'t, 'a> {
@@ -678,34 +727,39 @@ impl<'t, 'a> Cursor<'t, 'a> {
     }
 
     /// Its path from the document root, in the expanded reading.
-    pub fn path(&self) -> &Path {
-        &self.path
+    pub fn path(&self) -> Path {
+        self.path.to_path(self.node.tree)
     }
 
     /// The node's own path in the text (differs from [`path`](Self::path) below an alias).
-    pub fn text_path(&self) -> &Path {
-        &self.tpath
+    pub fn text_path(&self) -> Path {
+        self.tpath.to_path(self.node.tree)
     }
 
-    fn at(&self, node: Node<'t, 'a>, key: Option<NodeId>, seg: Seg, merged: bool) -> Self {
+    /// A cursor on `node`, reached from this one by the key node `key` (or the index `i`).
+    fn at(&self, node: Node<'t, 'a>, key: Option<NodeId>, i: usize, merged: bool) -> Self {
         let tree = node.tree;
+        let step = |t: &Trail| match key {
+            Some(k) => t.key(k),
+            None => t.index(i),
+        };
         let (node, site, tpath) = match tree.resolve(node.id) {
             Some(target) => {
                 let tp = tree
                     .anchors
                     .get(&tree.data(node.id).a)
-                    .map(|d| Path(d.path.clone()))
+                    .map(|d| Trail::base(d.path.clone()))
                     .unwrap_or_default();
                 (target, node.id, tp)
             }
-            None => (node, node.id, self.tpath.child(seg.clone())),
+            None => (node, node.id, step(&self.tpath)),
         };
         Cursor {
             node,
             site,
             key,
             doc: self.doc,
-            path: self.path.child(seg),
+            path: step(&self.path),
             tpath,
             merged: self.merged || merged,
         }
@@ -714,9 +768,9 @@ impl<'t, 'a> Cursor<'t, 'a> {
     /// The value of `key` (its own entry first, then the mappings it merges, in order).
     pub fn get(&self, key: &str) -> Option<Cursor<'t, 'a>> {
         self.lookup(key, 0).map(|(k, v, merged)| {
-            let mut c = self.at(v, Some(k.id), Seg::key(key), merged);
+            let mut c = self.at(v, Some(k.id), 0, merged);
             if merged && !c.via_alias() {
-                c.tpath = v.tree.text_path(v.id).1;
+                c.tpath = Trail::base(v.tree.text_path(v.id).1 .0);
             }
             c
         })
@@ -749,7 +803,7 @@ impl<'t, 'a> Cursor<'t, 'a> {
                     key: None,
                     doc: self.doc,
                     path: self.path.clone(),
-                    tpath: tree.text_path(s.id).1,
+                    tpath: Trail::base(tree.text_path(s.id).1 .0),
                     merged: true,
                 };
                 if let Some((k, v, _)) = inner.lookup(key, depth + 1) {
@@ -770,7 +824,7 @@ impl<'t, 'a> Cursor<'t, 'a> {
         self.node
             .items()
             .enumerate()
-            .map(|(i, n)| self.at(n, None, Seg::Index(i), false))
+            .map(|(i, n)| self.at(n, None, i, false))
             .collect()
     }
 
@@ -778,14 +832,12 @@ impl<'t, 'a> Cursor<'t, 'a> {
     /// that it does not override. Keys that are not scalars are left out.
     pub fn entries(&self) -> Vec<(&'t str, Cursor<'t, 'a>)> {
         let mut out: Vec<(&'t str, Cursor<'t, 'a>)> = Vec::new();
-        for (k, _) in self.node.entries() {
+        for (k, v) in self.node.entries() {
             if k.is_merge_key() {
                 continue;
             }
             if let Some(ks) = k.scalar() {
-                if let Some(c) = self.get(ks) {
-                    out.push((ks, c));
-                }
+                out.push((ks, self.at(v, Some(k.id), 0, false)));
             }
         }
         if self.node.has_merge_key() {

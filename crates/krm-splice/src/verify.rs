@@ -152,9 +152,56 @@ impl<'s> Stream<'s> {
     }
 }
 
+/// Why a comparison failed.
+#[derive(Debug)]
+pub(crate) enum Mismatch {
+    /// The input's region cannot be read on its own (an alias to an anchor outside it).
+    Unreadable(String),
+    /// The output does not read as planned.
+    Differs(String),
+}
+
 /// Compare `before` (a region of the input) and `after` (the same region of the output):
 /// document `d` of the region must read as the same, except as `expect[d]` says.
 pub(crate) fn compare(
+    before: &str,
+    after: &str,
+    expect: &HashMap<usize, Trie>,
+    limits: &Limits,
+) -> Result<(), Mismatch> {
+    let mut unreadable = false;
+    let r = compare_inner(before, after, expect, limits, &mut unreadable);
+    r.map_err(|m| {
+        if unreadable {
+            Mismatch::Unreadable(m)
+        } else {
+            Mismatch::Differs(m)
+        }
+    })
+}
+
+fn compare_inner(
+    before: &str,
+    after: &str,
+    expect: &HashMap<usize, Trie>,
+    limits: &Limits,
+    unreadable: &mut bool,
+) -> Result<(), String> {
+    let r = compare_streams(before, after, expect, limits);
+    if r.is_err() {
+        // Was it the input that could not be read? Then the region does not stand alone.
+        let mut a = Stream::new(before, "input", limits);
+        while let Some(ev) = a.events.next() {
+            if ev.is_err() {
+                *unreadable = true;
+                break;
+            }
+        }
+    }
+    r
+}
+
+fn compare_streams(
     before: &str,
     after: &str,
     expect: &HashMap<usize, Trie>,
@@ -483,7 +530,7 @@ mod tests {
         }
         let mut m = HashMap::new();
         m.insert(0, t);
-        compare(a, b, &m, &Limits::default())
+        compare(a, b, &m, &Limits::default()).map_err(|e| format!("{e:?}"))
     }
 
     #[test]
