@@ -190,13 +190,8 @@ fn compare_inner(
     let r = compare_streams(before, after, expect, limits);
     if r.is_err() {
         // Was it the input that could not be read? Then the region does not stand alone.
-        let mut a = Stream::new(before, "input", limits);
-        while let Some(ev) = a.events.next() {
-            if ev.is_err() {
-                *unreadable = true;
-                break;
-            }
-        }
+        let a = Stream::new(before, "input", limits);
+        *unreadable = a.events.into_iter().any(|ev| ev.is_err());
     }
     r
 }
