@@ -8,6 +8,7 @@
 //! re-serialized.
 #![forbid(unsafe_code)]
 
+pub mod changes;
 pub mod config;
 pub mod error;
 pub mod krm;
@@ -82,6 +83,8 @@ pub struct Outcome {
     /// Edited objects verified by re-parsing their own text, and by re-parsing the whole
     /// stream (when their text could not stand alone).
     pub verified: (usize, usize),
+    /// What the output changed, for `--changes` (see [`changes`]).
+    pub ops: Vec<changes::Op>,
 }
 
 impl Outcome {
@@ -94,6 +97,7 @@ impl Outcome {
             results: vec![KrmResult::new(Severity::Error, message)],
             wrapper: None,
             verified: (0, 0),
+            ops: Vec::new(),
         }
     }
 
@@ -144,6 +148,7 @@ pub fn run(input: &[u8], options: &Options) -> Outcome {
         stream: &stream,
         options,
         verified: (0, 0),
+        ops: Vec::new(),
     };
     run.go()
 }
@@ -155,6 +160,7 @@ struct Run<'r, 'a> {
     results: Vec<KrmResult>,
     options: &'r Options,
     verified: (usize, usize),
+    ops: Vec<changes::Op>,
 }
 
 impl Run<'_, '_> {
@@ -226,6 +232,7 @@ impl Run<'_, '_> {
                 Err(e) => return self.fail_internal(e),
             }
         }
+        self.ops = changes::edit_ops(self.res, &plan.edits, &config.value);
         self.finish(splices, 0)
     }
 
@@ -264,7 +271,9 @@ impl Run<'_, '_> {
                 verify::results(&self.text, root, &splices, at, &results, limits)
             });
             match added {
-                Ok(()) => {}
+                Ok(()) => self
+                    .ops
+                    .extend(changes::result_ops(self.stream, root, &results)),
                 Err(e) => {
                     let mut o =
                         Outcome::refused(format!("cannot add results to the ResourceList: {e}"));
@@ -281,6 +290,7 @@ impl Run<'_, '_> {
             results,
             wrapper: Some(wrapper),
             verified: self.verified,
+            ops: std::mem::take(&mut self.ops),
         }
     }
 
