@@ -40,6 +40,21 @@ pub fn run_checked(input: &[u8], options: &Options) -> (Outcome, Vec<u8>) {
     (o, out)
 }
 
+/// With `DGM_DUMP_CASES=DIR` set, write a generated input to DIR, named by the test and a
+/// hash of the text, so that the independent judge (`oracle/run-corpus.sh`) can read a large
+/// sample of what the property tests generate.
+pub fn dump_case(test: &str, input: &str) {
+    use std::hash::{Hash, Hasher};
+    let Some(dir) = std::env::var_os("DGM_DUMP_CASES") else {
+        return;
+    };
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    input.hash(&mut h);
+    let dir = std::path::Path::new(&dir);
+    let _ = std::fs::create_dir_all(dir);
+    let _ = std::fs::write(dir.join(format!("{test}-{:016x}.yaml", h.finish())), input);
+}
+
 /// A readable summary for snapshots: exit code, stderr, and a unified diff of the output.
 pub fn summary(input: &[u8], options: &Options) -> String {
     let (o, out) = run_checked(input, options);
