@@ -64,8 +64,15 @@ type Verdict struct {
 	Message string
 }
 
+// Options of a judgement.
+type Options struct {
+	// Target: also run the target check (target.go) on the output; for runs with the
+	// default configuration that exited 0.
+	Target bool
+}
+
 // Judge: does output read, to this reader, exactly as input with the changes applied?
-func Judge(r Reader, input, output []byte, changes *Changes) Verdict {
+func Judge(r Reader, input, output []byte, changes *Changes, opts Options) Verdict {
 	v := Verdict{Reader: r.Name()}
 	var notes []string
 	if n := lineBreakNote(input, output); n != "" {
@@ -78,6 +85,11 @@ func Judge(r Reader, input, output []byte, changes *Changes) Verdict {
 			v.Message += "; note: " + strings.Join(notes, "; ")
 		}
 		return v
+	}
+	// Bytes, not reading: a final line break the input has must not go (the function
+	// changes no byte it does not mean to, and a lost line break is no meant change).
+	if len(output) > 0 && bytes.HasSuffix(input, []byte("\n")) && !bytes.HasSuffix(output, []byte("\n")) {
+		return done(Fail, "final-newline: the input ends with a line break and the output does not")
 	}
 	in, err := r.Read(input)
 	if err != nil {
@@ -137,6 +149,15 @@ func Judge(r Reader, input, output []byte, changes *Changes) Verdict {
 	for i := range in {
 		if p, d := Diff(in[i].Root, out[i].Root, ""); p != "" || d != "" {
 			return done(Fail, "doc %d %s: %s", i, pointerOrRoot(p), d)
+		}
+	}
+	if opts.Target {
+		problem, skipped := CheckTargets(out)
+		if problem != "" {
+			return done(Fail, "%s", problem)
+		}
+		if skipped != "" {
+			notes = append(notes, "target check skipped: "+skipped)
 		}
 	}
 	summary := fmt.Sprintf("%d document(s), %d op(s): the output reads as the input with the changes applied", len(in), len(changes.Ops))

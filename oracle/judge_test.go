@@ -138,7 +138,10 @@ func TestKeyIdentity(t *testing.T) {
 		{"{true: a, yes: b}", "", "v2-json"},       // `yes` is a bool to v2 only
 		{"{true: a, \"true\": b}", "v3-text", "v2-json"},
 		{"{on: a, ON: b}", "", "v2-json"},
-		{"{null: a, ~: b}", "v3-value", ""}, // v2: kubectl cannot read a null key at all
+		{"{y: a, true: b}", "", "v2-json"},               // even `y` is a bool to v2
+		{"{1.0000001: a, 1.00000011: b}", "", "v2-json"}, // float keys print with 32-bit precision
+		{"{a: 1, <<: {a: 2}}", "", ""},                   // a merge is no duplicate
+		{"{null: a, ~: b}", "v3-value", ""},              // v2: kubectl cannot read a null key at all
 		{"{<<: {a: 1}, <<: {b: 2}}", "v3-text", ""},
 		{"{a: 1, b: 2, c: 3}", "", ""},
 	}
@@ -271,7 +274,7 @@ func TestAliasBombCannotBeJudged(t *testing.T) {
 		t.Skip("no testdata")
 	}
 	for _, r := range both {
-		v := Judge(r, b, b, &Changes{Version: 1, Ops: []Op{}})
+		v := Judge(r, b, b, &Changes{Version: 1, Ops: []Op{}}, Options{})
 		if v.Status != CannotJudge || !strings.Contains(v.Message, "alias") {
 			t.Errorf("%s: %v", r.Name(), v)
 		}
@@ -284,7 +287,7 @@ func judge(t *testing.T, r Reader, in, out, changes string) Verdict {
 	if err != nil {
 		t.Fatalf("changes: %v", err)
 	}
-	return Judge(r, []byte(in), []byte(out), c)
+	return Judge(r, []byte(in), []byte(out), c, Options{})
 }
 
 const noOps = `{"version":1,"ops":[]}`
@@ -335,6 +338,8 @@ func TestJudgements(t *testing.T) {
 		{"an output duplicate", "env: []\n", "env: []\n\"env\": [x]\n", noOps, Fail, Fail, "output-duplicate-key"},
 		{"an input duplicate, passed through", "a: 1\n\"a\": 1\n", "a: 1\n\"a\": 1\n", noOps, InputDup, InputDup, "input-duplicate-key"},
 		{"a v2-only input duplicate", "{true: 1, yes: 1}\n", "{true: 1, yes: 1}\n", noOps, OK, InputDup, ""},
+		{"a lost final line break", "a: 1\n", "a: 1", noOps, Fail, Fail, "final-newline"},
+		{"a final line break added", "a: 1", "a: 1\n", noOps, OK, OK, ""},
 		{"unreadable input", "a: [\n", "a: 1\n", noOps, CannotJudge, CannotJudge, "cannot judge"},
 		{"unreadable output", "a: 1\n", "a: [\n", noOps, Fail, Fail, "output cannot be read"},
 		{"a new duplicate through NEL in a comment", "env: []\nx: 1 # c\n",
@@ -422,5 +427,39 @@ func TestCommandLine(t *testing.T) {
 	dup := w("d.yaml", "a: 1\n'a': 1\n")
 	if code := run([]string{dup, dup, ch}, &out, &errb); code != 4 {
 		t.Errorf("input duplicate: exit %d", code)
+	}
+}
+
+func TestTargetCheck(t *testing.T) {
+	dep := func(env string) string {
+		return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ml-pipeline-ui}\n" +
+			"spec: {template: {spec: {containers: [{name: ml-pipeline-ui" + env + "}]}}}\n"
+	}
+	cases := []struct {
+		name, out, problem string
+	}{
+		{"set", dep(`, env: [{name: DISABLE_GKE_METADATA, value: "true"}]`), ""},
+		{"no env", dep(""), "no env"},
+		{"another entry only", dep(`, env: [{name: A, value: "true"}]`), "no DISABLE_GKE_METADATA entry"},
+		{"a bool", dep(`, env: [{name: DISABLE_GKE_METADATA, value: true}]`), "bool true"},
+		{"one of two still false", dep(`, env: [{name: DISABLE_GKE_METADATA, value: "true"}, {name: DISABLE_GKE_METADATA, value: "false"}]`), "env/1"},
+		{"valueFrom", dep(`, env: [{name: DISABLE_GKE_METADATA, value: "true", valueFrom: {}}]`), "valueFrom"},
+		{"not a Kubernetes Deployment", strings.Replace(dep(""), "apps/v1", "example.com/v1", 1), ""},
+		{"another container", strings.Replace(dep(""), "name: ml-pipeline-ui}]", "name: sidecar}]", 1), ""},
+		{"in a List", "apiVersion: v1\nkind: List\nitems:\n- " + strings.ReplaceAll(strings.TrimSuffix(dep(""), "\n"), "\n", "\n  ") + "\n", "/items/0/spec"},
+		{"a name behind a merge key", "m: &m {name: ml-pipeline-ui}\n---\n" + strings.Replace(dep(""), "metadata: {name: ml-pipeline-ui}", "metadata: {<<: {name: ml-pipeline-ui}}", 1), "doc 1"},
+	}
+	for _, c := range cases {
+		for _, r := range both {
+			docs := read(t, r, c.out)
+			problem, skipped := CheckTargets(docs)
+			if skipped != "" || (c.problem == "") != (problem == "") || !strings.Contains(problem, c.problem) {
+				t.Errorf("%s: %s: %q (skipped %q), expected %q", c.name, r.Name(), problem, skipped, c.problem)
+			}
+		}
+	}
+	rl := "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nfunctionConfig: {data: {value: \"false\"}}\n"
+	if _, skipped := CheckTargets(read(t, v3Reader{}, rl)); skipped == "" {
+		t.Errorf("a ResourceList with its own config: not skipped")
 	}
 }

@@ -9,13 +9,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 )
 
 const usage = `usage:
-  yaml-judge [--reader v3|v2|both] INPUT OUTPUT CHANGES.json
-  yaml-judge [--reader v3|v2|both] --batch LIST     (LIST: lines INPUT<TAB>OUTPUT<TAB>CHANGES; - for stdin)
+  yaml-judge [--reader v3|v2|both] [--target] INPUT OUTPUT CHANGES.json
+  yaml-judge [--reader v3|v2|both] --batch LIST
+      LIST (- for stdin): lines INPUT<TAB>OUTPUT<TAB>CHANGES[<TAB>target]
+
+--target: also check that every ml-pipeline-ui Deployment's ml-pipeline-ui container reads
+with DISABLE_GKE_METADATA="true" (for a run with the default configuration that exited 0).
 
 Prints one line per reader and triple: STATUS<TAB>READER<TAB>INPUT<TAB>MESSAGE.
 Exit: 0 ok; 1 a judgement failed; 2 usage or I/O error; 3 an input cannot be read by a
@@ -34,6 +39,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	reader := fs.String("reader", "both", "v3, v2 or both")
 	batch := fs.String("batch", "", "judge the triples listed in this file (- for stdin)")
+	target := fs.Bool("target", false, "also run the target check")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -49,7 +55,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "yaml-judge: --reader %q: expected v3, v2 or both\n", *reader)
 		return 2
 	}
-	var triples [][3]string
+	type triple struct {
+		in, out, changes string
+		opts             Options
+	}
+	var triples []triple
 	if *batch != "" {
 		if fs.NArg() != 0 {
 			fs.Usage()
@@ -72,11 +82,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 				continue
 			}
 			parts := strings.Split(line, "\t")
-			if len(parts) != 3 {
-				fmt.Fprintf(stderr, "yaml-judge: %s line %d: expected INPUT<TAB>OUTPUT<TAB>CHANGES\n", *batch, n)
+			if len(parts) < 3 || len(parts) > 4 || (len(parts) == 4 && parts[3] != "target" && parts[3] != "") {
+				fmt.Fprintf(stderr, "yaml-judge: %s line %d: expected INPUT<TAB>OUTPUT<TAB>CHANGES[<TAB>target]\n", *batch, n)
 				return 2
 			}
-			triples = append(triples, [3]string{parts[0], parts[1], parts[2]})
+			triples = append(triples, triple{parts[0], parts[1], parts[2], Options{Target: len(parts) == 4 && parts[3] == "target"}})
 		}
 		if err := sc.Err(); err != nil {
 			fmt.Fprintf(stderr, "yaml-judge: %v\n", err)
@@ -87,21 +97,37 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fs.Usage()
 			return 2
 		}
-		triples = [][3]string{{fs.Arg(0), fs.Arg(1), fs.Arg(2)}}
+		triples = []triple{{fs.Arg(0), fs.Arg(1), fs.Arg(2), Options{Target: *target}}}
+	}
+	// Triples are judged in parallel (one per CPU), and reported in order.
+	type result struct {
+		verdicts []Verdict
+		err      error
+	}
+	results := make([]chan result, len(triples))
+	sem := make(chan struct{}, runtime.NumCPU())
+	for i := range triples {
+		results[i] = make(chan result, 1)
+		go func(t triple, out chan<- result) {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			vs, err := judgeFiles(readers, t.in, t.out, t.changes, t.opts)
+			out <- result{vs, err}
+		}(triples[i], results[i])
 	}
 	worst := OK
 	ioError := false
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
-	for _, t := range triples {
-		verdicts, err := judgeFiles(readers, t[0], t[1], t[2])
-		if err != nil {
-			fmt.Fprintf(w, "ERROR\t-\t%s\t%v\n", t[0], err)
+	for i, t := range triples {
+		r := <-results[i]
+		if r.err != nil {
+			fmt.Fprintf(w, "ERROR\t-\t%s\t%v\n", t.in, r.err)
 			ioError = true
 			continue
 		}
-		for _, v := range verdicts {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", v.Status, v.Reader, t[0], oneLine(v.Message))
+		for _, v := range r.verdicts {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", v.Status, v.Reader, t.in, oneLine(v.Message))
 			if v.Status > worst {
 				worst = v.Status
 			}
@@ -117,7 +143,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return worst.ExitCode()
 }
 
-func judgeFiles(readers []Reader, inPath, outPath, changesPath string) ([]Verdict, error) {
+func judgeFiles(readers []Reader, inPath, outPath, changesPath string, opts Options) ([]Verdict, error) {
 	input, err := os.ReadFile(inPath)
 	if err != nil {
 		return nil, err
@@ -140,7 +166,7 @@ func judgeFiles(readers []Reader, inPath, outPath, changesPath string) ([]Verdic
 	}
 	var vs []Verdict
 	for _, r := range readers {
-		vs = append(vs, Judge(r, input, output, changes))
+		vs = append(vs, Judge(r, input, output, changes, opts))
 	}
 	return vs, nil
 }

@@ -8,9 +8,13 @@
 # A file holding "\0CONFIG-END\0" (the with_config fuzz corpus) is split: the part before is
 # passed as --config, the part after is the input.
 # Then, per file:
-#   refused   BIN exited 1 with empty stdout: nothing to judge;
+#   refused   BIN exited 1 with empty stdout: nothing to judge (FAIL when the file name
+#             says *must-succeed*, which also makes an exit 1 with results a FAIL; an
+#             exit 0 on a *must-refuse* file is a FAIL);
 #   FAIL      BIN exited neither 0 nor 1, or 0 with empty stdout, or wrote no changes file,
-#             or a reader judged the output wrong, or BIN exited 0 on an input that has
+#             or a reader judged the output wrong (with the target check, judge --target,
+#             on runs that exited 0 without a config file; and the judge's final-newline
+#             check), or BIN exited 0 on an input that has
 #             duplicate keys by go-yaml v3's own rule (same key text: v3-text), which the
 #             function promises to refuse as kyaml does (other duplicates are notes);
 #   unjudged  neither reader can read the input (the function may still accept it);
@@ -80,7 +84,9 @@ for f in "$@"; do
     rc=$?
     files+=("$f") stdin+=("$in") rcs+=("$rc")
     if [ -s "$work/$i.out" ] && [ -f "$work/$i.changes.json" ]; then
-        printf '%s\t%s\t%s\n' "$in" "$work/$i.out" "$work/$i.changes.json" >> "$work/list"
+        opt=""
+        [ "$rc" -eq 0 ] && [ ${#cfg[@]} -eq 0 ] && opt=target
+        printf '%s\t%s\t%s\t%s\n' "$in" "$work/$i.out" "$work/$i.changes.json" "$opt" >> "$work/list"
     fi
     i=$((i + 1))
 done
@@ -128,6 +134,8 @@ for ((i = 0; i < ${#files[@]}; i++)); do
     if [ ! -s "$work/$i.out" ]; then
         if [ "$rc" -eq 0 ]; then
             report FAIL "$f" "exit 0 with empty output"
+        elif [[ "$f" == *must-succeed* ]]; then
+            report FAIL "$f" "refused an input that must succeed: $err1"
         else
             report refused "$f" "exit 1, nothing written: $err1"
         fi
@@ -158,6 +166,12 @@ for ((i = 0; i < ${#files[@]}; i++)); do
     done
     what="exit $rc"
     [ "$rc" -eq 1 ] && what="exit 1 (refused; results judged)"
+    if [ "$rc" -eq 1 ] && [[ "$f" == *must-succeed* ]]; then
+        fails+="refused an input that must succeed: $err1; "
+    fi
+    if [ "$rc" -eq 0 ] && [[ "$f" == *must-refuse* ]]; then
+        fails+="accepted (exit 0) an input that must be refused; "
+    fi
     if [ -n "$fails$dup" ]; then
         report FAIL "$f" "$what: $fails$dup"
     elif [ "$judged" -eq 0 ]; then
