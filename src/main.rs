@@ -19,6 +19,9 @@ struct Cli {
     /// kpt and kustomize; it takes the place of the ResourceList's functionConfig.
     #[arg(long, value_name = "FILE")]
     config: Option<std::path::PathBuf>,
+    /// Write what the run changed to FILE, as JSON Patch operations per YAML document.
+    #[arg(long, value_name = "FILE")]
+    changes: Option<std::path::PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -55,6 +58,14 @@ fn go(cli: &Cli) -> Result<u8> {
         .context("reading stdin")?;
     let options = Options::new(config, limits);
     let outcome = run(&input, &options);
+    if let Some(p) = &cli.changes {
+        let json = if outcome.emit {
+            outcome.changes_json()
+        } else {
+            krm_splice::changes_json(&[])
+        };
+        std::fs::write(p, json).with_context(|| format!("writing --changes {}", p.display()))?;
+    }
     // Nothing reaches stdout before the whole output is decided and verified.
     let stdout = std::io::stdout();
     let w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());

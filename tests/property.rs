@@ -250,6 +250,7 @@ proptest! {
     #[test]
     fn edits_read_as_asked(l in layout()) {
         let input = render(&l);
+        common::dump_case("property", &input);
         let (o, out) = common::run_checked(input.as_bytes(), &Options::default());
         prop_assert_eq!(o.exit_code, 0, "input:\n{}\nstderr: {}", input, o.stderr);
         let out = String::from_utf8(out).unwrap();

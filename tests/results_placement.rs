@@ -134,6 +134,7 @@ proptest! {
     #[test]
     fn results_are_appended_in_place(l in list()) {
         let input = render(&l);
+        common::dump_case("results_placement", &input);
         let (o, out) = common::run_checked(input.as_bytes(), &Options::default());
         prop_assert_eq!(o.exit_code, 0, "input:\n{}\nstderr: {}", input, o.stderr);
         let out = String::from_utf8(out).unwrap();
