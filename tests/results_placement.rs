@@ -1,6 +1,7 @@
 //! Property test: a ResourceList's results, wherever an earlier function left them (before or
 //! after items, block or flow, null, null with a comment, absent), come back in place with the
-//! new results appended, while edits anywhere in the list (the last item included, whose new
+//! new results appended (new ones go last, or first when the list ends in a block scalar with
+//! no final line break), while edits anywhere in the list (the last item included, whose new
 //! lines land at the same offset as the results) are made too.
 
 mod common;
@@ -145,8 +146,15 @@ proptest! {
         let keys: Vec<&str> = entries.iter().map(|(k, _)| *k).collect();
         // The results are where they were, or last when there were none.
         let at = keys.iter().position(|k| *k == "results").expect("results");
+        // A list that ends in a block scalar with no final line break gets new results
+        // first: a line after the scalar would change its value.
+        let ends_in_block_scalar = !l.final_newline
+            && !l.fn_config
+            && (l.prior_first || l.prior.render().is_none())
+            && matches!(l.items.last(), Some(Item::Other));
         match (l.prior.render(), l.prior_first) {
             (Some(_), true) => prop_assert_eq!(at, 2, "{}", out),
+            (None, _) if ends_in_block_scalar => prop_assert_eq!(at, 0, "{}", out),
             _ => prop_assert_eq!(at, keys.len() - 1, "{}", out),
         }
         let results = seq(&entries[at].1);

@@ -110,7 +110,6 @@ pub struct Editor<'t, 'a> {
     slots: Vec<Slot>,
     index: HashMap<(NodeId, Kind, Option<NodeId>), usize>,
     occurrences: HashMap<(usize, Path), Rc<Vec<Path>>>,
-    eol: &'static str,
     #[cfg(feature = "fault-injection")]
     faults: Vec<Fault>,
 }
@@ -137,7 +136,6 @@ impl<'t, 'a> Editor<'t, 'a> {
             slots: Vec::new(),
             index: HashMap::new(),
             occurrences: HashMap::new(),
-            eol: tree.text().eol(),
             #[cfg(feature = "fault-injection")]
             faults: Vec::new(),
         }
@@ -483,7 +481,10 @@ impl<'t, 'a> Editor<'t, 'a> {
         };
         let (pos, join) = layout::after(text, &seq);
         self.check_end_of_line(&seq, pos, join)?;
-        Ok(insert_at(pos, layout::lines(&lines, join, self.eol)))
+        Ok(insert_at(
+            pos,
+            layout::lines(&lines, join, text.eol_at(pos)),
+        ))
     }
 
     fn render_insert(
@@ -513,7 +514,10 @@ impl<'t, 'a> Editor<'t, 'a> {
         }
         let (pos, join) = layout::after(text, &map);
         self.check_end_of_line(&map, pos, join)?;
-        Ok(vec![insert_at(pos, layout::lines(&lines, join, self.eol))])
+        Ok(vec![insert_at(
+            pos,
+            layout::lines(&lines, join, text.eol_at(pos)),
+        )])
     }
 
     /// A new key of a document's root mapping goes after everything the document holds (its
@@ -541,8 +545,9 @@ impl<'t, 'a> Editor<'t, 'a> {
         };
         // Without a final line break, a block scalar that ends the text would gain one; the
         // new key then goes before the first key instead.
-        let last = last_leaf(map);
-        let before_first = join == Join::LineEnd && last.is_block_scalar();
+        // A document that ends in a block scalar without a final line break: the new key goes
+        // first, as a line after the scalar would change its value.
+        let before_first = join == Join::LineEnd && map.ends_in_block_scalar();
         if before_first || pos < map.end() {
             if !layout::indented_only(text, key_at) {
                 return Err(self.layout_err(key_at, "cannot tell where the document's keys start"));
@@ -550,15 +555,27 @@ impl<'t, 'a> Editor<'t, 'a> {
             let at = text.line_start(key_at);
             return Ok(vec![insert_at(
                 at,
-                layout::lines(&lines, Join::LineStart, self.eol),
+                layout::lines(&lines, Join::LineStart, text.eol_at(at)),
             )]);
         }
-        Ok(vec![insert_at(pos, layout::lines(&lines, join, self.eol))])
+        Ok(vec![insert_at(
+            pos,
+            layout::lines(&lines, join, text.eol_at(pos)),
+        )])
     }
 
-    /// New lines after `node` must not split what follows it on its line.
+    /// New lines after `node` must not split what follows it on its line, nor end a block
+    /// scalar that ends the text without a final line break (it would gain one).
     fn check_end_of_line(&self, node: &Node, pos: usize, join: Join) -> Result<(), EditError> {
-        if join == Join::LineEnd && !layout::blank_or_comment(self.tree.text(), node.end(), pos) {
+        let text = self.tree.text();
+        if join == Join::LineEnd && pos == text.len() && node.ends_in_block_scalar() {
+            return Err(self.layout_err(
+                node.end(),
+                "a block scalar ends the text without a final line break; a line added after \
+                 it would change its value (end the file with a line break)",
+            ));
+        }
+        if join == Join::LineEnd && !layout::blank_or_comment(text, node.end(), pos) {
             return Err(self.layout_err(node.end(), "unexpected text after the last value"));
         }
         Ok(())
@@ -655,7 +672,7 @@ impl<'t, 'a> Editor<'t, 'a> {
         }
         out.push(insert_at(
             line_end,
-            layout::lines(&lines, Join::LineEnd, self.eol),
+            layout::lines(&lines, Join::LineEnd, text.eol_at(line_end)),
         ));
         Ok(out)
     }
@@ -956,15 +973,26 @@ impl<'t, 'a> Editor<'t, 'a> {
                     })
                     .collect(),
             ),
-            Kind::Insert => Expect::Insert(
-                slot.items
-                    .iter()
-                    .filter_map(|i| match i {
-                        Item::Entry(k, v) => Some((k.clone(), v.clone())),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
+            Kind::Insert => {
+                // Where the new entries went: before the first entry whose key starts after
+                // the insertion.
+                let map = self.tree.node(slot.node);
+                let at = slot.splices.first().map_or(usize::MAX, |s| s.start);
+                let before = map
+                    .entries()
+                    .take_while(|(k, _)| k.full_start() < at)
+                    .count();
+                Expect::Insert(
+                    slot.items
+                        .iter()
+                        .filter_map(|i| match i {
+                            Item::Entry(k, v) => Some((k.clone(), v.clone())),
+                            _ => None,
+                        })
+                        .collect(),
+                    before,
+                )
+            }
             Kind::Replace => match slot.items.first() {
                 Some(Item::Value(v)) => Expect::Replace(v.clone(), slot.anchor.clone()),
                 _ => Expect::Remove { key: String::new() },
@@ -1132,7 +1160,7 @@ impl<'t, 'a> Editor<'t, 'a> {
                     if ls > key_at && dash && text.line_end(k.end()) < ls {
                         let head = &text.src()[text.line_start(key_at)..text.line_end(k.end())];
                         unit.start = ls;
-                        unit.prefix = format!("{head}{}", self.eol);
+                        unit.prefix = format!("{head}{}", text.eol_at(text.line_end(k.end())));
                         unit.rebase = (
                             vec![key_seg(&k), Seg::Index(n)],
                             vec![key_seg(&k), Seg::Index(0)],
@@ -1275,12 +1303,4 @@ fn key_of<'t, 'a>(map: Node<'t, 'a>, value: NodeId) -> Option<Node<'t, 'a>> {
 /// The value of the entry whose key is `key` in `map`.
 fn value_of<'t, 'a>(map: Node<'t, 'a>, key: NodeId) -> Option<Node<'t, 'a>> {
     map.entries().find(|(k, _)| k.id() == key).map(|(_, v)| v)
-}
-
-/// The last node of a subtree in text order (following last children).
-fn last_leaf<'t, 'a>(mut n: Node<'t, 'a>) -> Node<'t, 'a> {
-    while let Some(c) = n.last_child() {
-        n = c;
-    }
-    n
 }

@@ -31,7 +31,9 @@ pub struct Limits {
     pub max_input_bytes: usize,
     /// Deepest nesting of mappings and sequences.
     pub max_depth: usize,
-    /// Most nodes that aliases may stand for, per document, counted as if expanded.
+    /// Most nodes that aliases may stand for, per document, counted as if expanded (beyond
+    /// it, a document may still expand to ten times its own nodes: many objects sharing one
+    /// anchor are not a bomb).
     pub max_alias_expansion: usize,
 }
 

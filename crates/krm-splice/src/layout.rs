@@ -205,20 +205,22 @@ pub(crate) fn dash_column(text: &Text, seq: &Node) -> Option<usize> {
     None
 }
 
-/// The column where a block mapping's keys start: that of its first key, or of the `?` of
-/// an explicit first key.
+/// The column where a block mapping's keys start: that of the first key (or `?` of an
+/// explicit key) that begins its line, else that of the first key.
 pub(crate) fn key_column(text: &Text, map: &Node) -> usize {
-    match map.first_child() {
-        Some(k) if map.is_map() => {
-            let at = k.full_start();
-            let col = text.column(at);
-            match explicit_indicator(text, at) {
-                Some(q) => text.column(q),
-                None => col,
-            }
-        }
-        _ => text.column(map.start()),
+    if !map.is_map() {
+        return text.column(map.start());
     }
+    let key_at = |k: &Node| explicit_indicator(text, k.full_start()).unwrap_or(k.full_start());
+    let mut first = None;
+    for (k, _) in map.entries() {
+        let at = key_at(&k);
+        if indented_only(text, at) {
+            return text.column(at);
+        }
+        first.get_or_insert(at);
+    }
+    first.map_or(text.column(map.start()), |at| text.column(at))
 }
 
 /// The `?` of an explicit key that starts at `key_start`, when it has one.

@@ -14,9 +14,13 @@ use crate::path::Seg;
 use crate::scalar::{self, Style, Tag};
 use crate::text::Text;
 use crate::tree::{
-    value_ref, AliasSite, AnchorDef, DocInfo, NodeData, NodeId, NodeKind, Props, Tree, NONE,
-    OWNED_BIT, PROPS_BIT,
+    value_ref, AliasSite, AnchorDef, DocInfo, NodeData, NodeId, NodeKind, Props, Tree,
+    ENDS_BLOCK_BIT, NONE, OWNED_BIT, PROPS_BIT,
 };
+
+/// How many times its own size a document may expand to through aliases (beyond
+/// [`Limits::max_alias_expansion`]) before it is taken for an alias bomb.
+const ALIAS_RATIO: u64 = 10;
 
 /// A mapping or sequence being built.
 struct Frame<'a> {
@@ -36,6 +40,8 @@ struct Frame<'a> {
     keys: KeySet,
     end: u32,
     raw_end: u32,
+    /// Its last child so far ends in a block scalar.
+    ends_block: bool,
     /// Nodes in the subtree with aliases expanded (saturating).
     expanded: u64,
 }
@@ -55,9 +61,11 @@ struct Builder<'t, 'a> {
     root: Option<NodeId>,
     doc: usize,
     expanded_total: u64,
+    /// Nodes written in the current document (aliases count one each).
+    doc_nodes: u64,
     anchor_sizes: HashMap<usize, u64>,
     /// Identities of anchored scalars, for alias keys.
-    anchor_keys: HashMap<usize, [u64; 2]>,
+    anchor_keys: HashMap<usize, u64>,
     /// The last node completed or opened, for a following anchor event.
     last: Option<u32>,
     /// Quoted scalars' spans that hold a YAML 1.1 line break (those are not ambiguous).
@@ -86,6 +94,7 @@ pub(crate) fn parse<'a>(
             root: None,
             doc: 0,
             expanded_total: 0,
+            doc_nodes: 0,
             anchor_sizes: HashMap::new(),
             anchor_keys: HashMap::new(),
             last: None,
@@ -163,6 +172,15 @@ impl<'t, 'a> Builder<'t, 'a> {
                 .unwrap_or(start)
                 .clamp(start, src.len());
             let tag_start = span.tag_span().and_then(|t| t.start.byte_offset());
+            if matches!(
+                event,
+                Event::Scalar(..)
+                    | Event::SequenceStart(..)
+                    | Event::MappingStart(..)
+                    | Event::Alias(..)
+            ) {
+                self.doc_nodes += 1;
+            }
             match event {
                 Event::StreamStart | Event::StreamEnd | Event::Comment(..) => {}
                 Event::DocumentStart(..) => {
@@ -176,6 +194,7 @@ impl<'t, 'a> Builder<'t, 'a> {
                     });
                     self.doc += 1;
                     self.expanded_total = 0;
+                    self.doc_nodes = 0;
                     self.anchor_sizes.clear();
                     self.anchor_keys.clear();
                     self.last = None;
@@ -324,10 +343,11 @@ impl<'t, 'a> Builder<'t, 'a> {
         if anchor != 0 {
             self.anchor_sizes.insert(anchor, 1);
         }
-        if let Some(ids) = self.check_key(&value, style, tag, start)? {
-            if anchor != 0 {
-                self.anchor_keys.insert(anchor, ids);
-            }
+        self.check_key(&value, style, tag, start)?;
+        if anchor != 0 {
+            // An alias to it may be a key.
+            self.anchor_keys
+                .insert(anchor, scalar::key_identity(&value));
         }
         let place = self.placement(anchor);
         let id = match place {
@@ -382,8 +402,11 @@ impl<'t, 'a> Builder<'t, 'a> {
         if anchor != 0 {
             self.define_anchor(anchor, id, start);
         }
+        if let (Some(id), true) = (id, style.is_block()) {
+            self.nodes[id as usize].meta |= ENDS_BLOCK_BIT;
+        }
         self.last = id;
-        self.complete(id, content_end, end, 1, Some(value))
+        self.complete(id, content_end, end, 1, Some(value), style.is_block())
     }
 
     fn define_anchor(&mut self, anchor: usize, id: Option<u32>, start: usize) {
@@ -402,7 +425,10 @@ impl<'t, 'a> Builder<'t, 'a> {
     fn alias(&mut self, anchor: usize, start: usize, end: usize) -> Result<(), InputError> {
         let size = self.anchor_sizes.get(&anchor).copied().unwrap_or(1);
         self.expanded_total = self.expanded_total.saturating_add(size);
-        if self.expanded_total > self.limits.max_alias_expansion as u64 {
+        // A bomb expands far beyond its own text; many objects sharing one anchor do not.
+        if self.expanded_total > self.limits.max_alias_expansion as u64
+            && self.expanded_total > ALIAS_RATIO.saturating_mul(self.doc_nodes)
+        {
             return Err(InputError::Limit {
                 at: self.text.location(start),
                 what: format!(
@@ -415,18 +441,17 @@ impl<'t, 'a> Builder<'t, 'a> {
         if let Some(f) = self.stack.last_mut() {
             if f.is_map && !f.awaiting_value {
                 // A key that is an alias: the anchored scalar's identity.
-                let own = 0x5eed_0000_0000_0000 | anchor as u64;
-                let ids = self.anchor_keys.get(&anchor).copied().unwrap_or([own, own]);
-                for h in ids {
-                    if let Some(first) = f.keys.insert(h, start) {
-                        if first != start {
-                            return Err(InputError::DuplicateKey {
-                                key: self.src[start..end].to_string(),
-                                at: self.text.location(start),
-                                first: self.text.location(first),
-                            });
-                        }
-                    }
+                let id = self
+                    .anchor_keys
+                    .get(&anchor)
+                    .copied()
+                    .unwrap_or(0x5eed_0000_0000_0000 | anchor as u64);
+                if let Some(first) = f.keys.insert(id, start) {
+                    return Err(InputError::DuplicateKey {
+                        key: self.src[start..end].to_string(),
+                        at: self.text.location(start),
+                        first: self.text.location(first),
+                    });
                 }
                 f.merge_key = false;
             }
@@ -464,7 +489,7 @@ impl<'t, 'a> Builder<'t, 'a> {
             self.tops.insert(id, (self.doc, Vec::new()));
         }
         self.last = node;
-        self.complete(node, end, end, size, None)
+        self.complete(node, end, end, size, None, false)
     }
 
     fn anchor_event(&mut self, anchor: usize, start: usize, end: usize) {
@@ -494,29 +519,23 @@ impl<'t, 'a> Builder<'t, 'a> {
         style: Style,
         tag: Tag,
         at: usize,
-    ) -> Result<Option<[u64; 2]>, InputError> {
+    ) -> Result<(), InputError> {
         let Some(f) = self.stack.last_mut() else {
-            return Ok(None);
+            return Ok(());
         };
         if !f.is_map || f.awaiting_value {
-            return Ok(None);
+            return Ok(());
         }
-        let ids = scalar::key_identities(value, style, tag);
-        let n = if ids[0] == ids[1] { 1 } else { 2 };
-        for &h in &ids[..n] {
-            if let Some(first) = f.keys.insert(h, at) {
-                if first == at {
-                    continue;
-                }
-                return Err(InputError::DuplicateKey {
-                    key: value.to_string(),
-                    at: self.text.location(at),
-                    first: self.text.location(first),
-                });
-            }
+        let id = scalar::key_identity(value);
+        if let Some(first) = f.keys.insert(id, at) {
+            return Err(InputError::DuplicateKey {
+                key: value.to_string(),
+                at: self.text.location(at),
+                first: self.text.location(first),
+            });
         }
         f.merge_key = style == Style::Plain && tag == Tag::None && value == "<<";
-        Ok(Some(ids))
+        Ok(())
     }
 
     fn open(
@@ -615,6 +634,7 @@ impl<'t, 'a> Builder<'t, 'a> {
             keys: KeySet::default(),
             end: start as u32,
             raw_end: start as u32,
+            ends_block: false,
             expanded: 1,
         });
         Ok(())
@@ -628,11 +648,15 @@ impl<'t, 'a> Builder<'t, 'a> {
             f.end = end as u32;
             f.raw_end = end as u32;
         }
+        let ends_block = f.ends_block && !f.flow;
         if let Some(id) = f.id {
             let size = self.nodes.len() as u32 - id;
             let d = &mut self.nodes[id as usize];
             d.end = f.end;
             d.raw_end = f.raw_end;
+            if ends_block {
+                d.meta |= ENDS_BLOCK_BIT;
+            }
             d.a = size;
             d.b = if d.kind() == NodeKind::Skipped {
                 0
@@ -647,7 +671,14 @@ impl<'t, 'a> Builder<'t, 'a> {
             }
         }
         self.last = f.id;
-        self.complete(f.id, f.end as usize, f.raw_end as usize, f.expanded, None)
+        self.complete(
+            f.id,
+            f.end as usize,
+            f.raw_end as usize,
+            f.expanded,
+            None,
+            ends_block,
+        )
     }
 
     /// Attach a finished node to its parent frame (or make it the document's root). `key` is
@@ -659,11 +690,13 @@ impl<'t, 'a> Builder<'t, 'a> {
         raw_end: usize,
         size: u64,
         key: Option<Cow<'a, str>>,
+        ends_block: bool,
     ) -> Result<(), InputError> {
         let Some(f) = self.stack.last_mut() else {
             self.root = id.map(NodeId);
             return Ok(());
         };
+        f.ends_block = ends_block;
         f.expanded = f.expanded.saturating_add(size);
         // Block collections end where their last child ends.
         if end as u32 > f.end || raw_end as u32 > f.raw_end {

@@ -3,8 +3,6 @@
 //! this module answers conservatively: a plain scalar is a string only if *every* reader
 //! takes it as one, and two keys are the same key if *any* reader takes them as one.
 
-use std::hash::{Hash, Hasher};
-
 /// The source notation of a scalar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Style {
@@ -227,38 +225,13 @@ pub fn is_null(value: &str, style: Style, tag: Tag) -> bool {
     }
 }
 
-/// Identities of a mapping key, as hashes: how go-yaml v3 compares keys (typed values), and
-/// how kubectl does (sigs.k8s.io/yaml makes every key a JSON string, after go-yaml v2 typed
-/// it as YAML 1.1). Two keys are duplicates if they share any identity. For an ordinary
-/// string key both are the same hash.
-pub(crate) fn key_identities(value: &str, style: Style, tag: Tag) -> [u64; 2] {
-    if ordinary_key(value, style, tag) {
-        let h = hash_str(value);
-        return [h, h];
-    }
-    let (v3, json) = typed_forms(value, style, tag);
-    [hash_form(&v3), hash_str(&json)]
-}
-
-/// A key every reader takes as the string it spells (the common case, decided without
-/// allocating): quoted, `!!str`, or plain and starting with a letter or `_` without being
-/// one of the words YAML 1.1 or 1.2 types.
-fn ordinary_key(value: &str, style: Style, tag: Tag) -> bool {
-    match tag {
-        Tag::Str => true,
-        Tag::None if style != Style::Plain => true,
-        Tag::None => {
-            let Some(&first) = value.as_bytes().first() else {
-                return false;
-            };
-            (first.is_ascii_alphabetic() || first == b'_')
-                && !(value.len() <= 5
-                    && ["y", "n", "yes", "no", "on", "off", "true", "false", "null"]
-                        .iter()
-                        .any(|w| value.eq_ignore_ascii_case(w)))
-        }
-        _ => false,
-    }
+/// The identity of a mapping key, as a hash: its text after unquoting and escapes, whatever
+/// its style or tag. That is the rule go-yaml v3 applies when it refuses a document for a
+/// duplicate key (so kyaml, kpt and kustomize refuse the same documents): `env`, `"env"`,
+/// `'env'`, `!!str env` and `"\x65nv"` are one key; so are `1` and `"1"`. Keys that only
+/// kubectl's JSON conversion merges (`yes` and `true`) stay distinct, as they are to kyaml.
+pub(crate) fn key_identity(value: &str) -> u64 {
+    hash_str(value)
 }
 
 /// A fast 64-bit hash of a key's text (keys are hashed once each, on the hot path). A
@@ -286,144 +259,6 @@ fn hash_str(s: &str) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
     h ^ (h >> 33)
-}
-
-#[derive(Hash)]
-enum Form {
-    Str(String),
-    Null,
-    Bool(bool),
-    Int(i128),
-    Float(u64),
-    Other(String),
-}
-
-fn hash_form(f: &Form) -> u64 {
-    if let Form::Str(s) = f {
-        return hash_str(s);
-    }
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    f.hash(&mut h);
-    // Typed forms never equal a string's hash by construction of the test below: mix in a
-    // tag that `hash_str` cannot produce for the same text.
-    h.finish() ^ 0x7f4a_7c15_9e37_79b9
-}
-
-fn typed_forms(value: &str, style: Style, tag: Tag) -> (Form, String) {
-    let plain = style == Style::Plain && tag == Tag::None;
-    let as_str = || (Form::Str(value.to_owned()), value.to_owned());
-    if !plain {
-        return match tag {
-            Tag::None | Tag::Str | Tag::Other => as_str(),
-            Tag::Null => (Form::Null, "null".into()),
-            Tag::Bool => match value.to_ascii_lowercase().as_str() {
-                "true" => (Form::Bool(true), "true".into()),
-                "false" => (Form::Bool(false), "false".into()),
-                _ => (Form::Other(value.into()), value.into()),
-            },
-            Tag::Int => match go_int(value, true) {
-                Some(i) => (Form::Int(i), i.to_string()),
-                None => (Form::Other(value.into()), value.into()),
-            },
-            Tag::Float => match value.parse::<f64>() {
-                Ok(f) => (Form::Float(f.to_bits()), go_float(f)),
-                Err(_) => (Form::Other(value.into()), value.into()),
-            },
-        };
-    }
-    // go-yaml v3's reading (YAML 1.2 core, plus Go's integer literals).
-    let v3 = match plain_class(value) {
-        PlainClass::Null => Form::Null,
-        PlainClass::Bool => Form::Bool(value.eq_ignore_ascii_case("true")),
-        _ => match go_int(value, true) {
-            Some(i) => Form::Int(i),
-            None => match float_value(value) {
-                Some(f) => Form::Float(f.to_bits()),
-                None => Form::Str(value.to_owned()),
-            },
-        },
-    };
-    // go-yaml v2's reading (YAML 1.1), made a JSON key string.
-    let json = match value {
-        "" | "~" | "null" | "Null" | "NULL" => "null".to_owned(),
-        _ => match value.to_ascii_lowercase().as_str() {
-            "y" | "yes" | "on" | "true" => "true".to_owned(),
-            "n" | "no" | "off" | "false" => "false".to_owned(),
-            _ => match go_int(&value.replace('_', ""), false) {
-                Some(i) => i.to_string(),
-                None => match float_value(&value.replace('_', "")) {
-                    Some(f) => go_float(f),
-                    None => value.to_owned(),
-                },
-            },
-        },
-    };
-    (v3, json)
-}
-
-/// An integer as Go's `strconv.ParseInt(s, 0, 64)` reads it: sign, `0x`, `0o`, `0b`, a
-/// leading-zero octal, and (when `underscores`) `_` between digits.
-fn go_int(s: &str, underscores: bool) -> Option<i128> {
-    let (neg, t) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let (radix, digits) = match t.get(..2) {
-        Some("0x" | "0X") => (16, &t[2..]),
-        Some("0o" | "0O") => (8, &t[2..]),
-        Some("0b" | "0B") => (2, &t[2..]),
-        _ if t.len() > 1 && t.starts_with('0') => (8, &t[1..]),
-        _ => (10, t),
-    };
-    let digits: String = if underscores {
-        digits.chars().filter(|&c| c != '_').collect()
-    } else {
-        digits.to_owned()
-    };
-    if digits.is_empty() || digits.len() > 40 {
-        return None;
-    }
-    let v = i128::from_str_radix(&digits, radix).ok()?;
-    Some(if neg { -v } else { v })
-}
-
-fn float_value(s: &str) -> Option<f64> {
-    let lower = s.to_ascii_lowercase();
-    match lower.trim_start_matches(['+', '-']) {
-        ".inf" => {
-            return Some(if s.starts_with('-') {
-                f64::NEG_INFINITY
-            } else {
-                f64::INFINITY
-            })
-        }
-        ".nan" => return Some(f64::NAN),
-        _ => {}
-    }
-    if !s.bytes().any(|b| b.is_ascii_digit())
-        || !s
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
-    {
-        return None;
-    }
-    s.parse::<f64>().ok()
-}
-
-/// A float formatted as Go's `strconv.FormatFloat(f, 'g', -1, 64)` would, closely enough
-/// for comparing keys.
-fn go_float(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "+Inf" } else { "-Inf" }.into();
-    }
-    if f == f.trunc() && f.abs() < 1e21 {
-        return format!("{}", f as i128);
-    }
-    format!("{f}")
 }
 
 #[cfg(test)]
@@ -473,21 +308,10 @@ mod tests {
     }
 
     #[test]
-    fn keys_every_reader_takes_as_one_are_one() {
-        let id = |v: &str, s: Style, t: Tag| key_identities(v, s, t);
-        let same = |a: [u64; 2], b: [u64; 2]| a.iter().any(|x| b.contains(x));
-        let plain = |v: &str| id(v, Style::Plain, Tag::None);
-        let quoted = |v: &str| id(v, Style::DoubleQuoted, Tag::None);
-        assert!(same(plain("env"), quoted("env")));
-        assert!(same(plain("env"), id("env", Style::Plain, Tag::Str)));
-        assert!(same(plain("env"), id("env", Style::Plain, Tag::Other)));
-        assert!(same(plain("1"), plain("0x1")));
-        assert!(same(plain("1"), quoted("1")), "kubectl: JSON key \"1\"");
-        assert!(same(plain("yes"), plain("true")), "kubectl: YAML 1.1 bool");
-        assert!(same(plain("~"), plain("null")));
-        assert!(same(plain("1_000"), plain("1000")));
-        assert!(!same(plain("env"), plain("Env")));
-        assert!(!same(plain("a"), plain("b")));
-        assert!(!same(quoted("yes"), quoted("true")));
+    fn keys_are_one_when_their_text_is() {
+        assert_eq!(key_identity("env"), key_identity("env"));
+        assert_ne!(key_identity("env"), key_identity("Env"));
+        assert_ne!(key_identity("yes"), key_identity("true"));
+        assert_ne!(key_identity("a"), key_identity("a\0"));
     }
 }

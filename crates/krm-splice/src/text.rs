@@ -175,6 +175,28 @@ impl<'a> Text<'a> {
         }
     }
 
+    /// The line break to write at `at`: the one that ends the line there (`at` at a line's
+    /// end), or else the nearest one before; the text's first line break when there is
+    /// neither. Inputs may mix them (a Helm stream's own `---` lines
+    /// are LF, a chart's files CRLF): new lines take the ones around them.
+    pub fn eol_at(&self, at: usize) -> &'static str {
+        let b = self.src.as_bytes();
+        let at = at.min(b.len());
+        match (b.get(at), b.get(at + 1)) {
+            (Some(b'\r'), Some(b'\n')) => return "\r\n",
+            (Some(b'\n'), _) => return "\n",
+            (Some(b'\r'), _) => return "\r",
+            _ => {}
+        }
+        // The nearest line break before.
+        match memchr::memrchr2(b'\n', b'\r', &b[..at]) {
+            Some(i) if b[i] == b'\n' && i > 0 && b[i - 1] == b'\r' => "\r\n",
+            Some(i) if b[i] == b'\n' => "\n",
+            Some(_) => "\r",
+            None => self.eol(),
+        }
+    }
+
     /// Offsets of NEL (U+0085), LS (U+2028) and PS (U+2029): line breaks to YAML 1.1
     /// readers (go-yaml, PyYAML), ordinary characters to YAML 1.2 readers.
     pub fn yaml11_breaks(&self) -> Vec<usize> {
@@ -231,6 +253,11 @@ mod tests {
         assert_eq!(t.eol(), "\r\n");
         assert_eq!(Text::new("a\rb").eol(), "\r");
         assert_eq!(Text::new("\u{feff}a: 1").column(3), 0);
+        let mixed = Text::new("a\nb\r\nc");
+        assert_eq!(mixed.eol_at(1), "\n");
+        assert_eq!(mixed.eol_at(3), "\r\n");
+        assert_eq!(mixed.eol_at(5), "\r\n");
+        assert_eq!(mixed.eol_at(6), "\r\n");
     }
 
     #[test]

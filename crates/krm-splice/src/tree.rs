@@ -44,6 +44,8 @@ const K_SKIPPED: u32 = 4;
 const FLOW: u32 = 1 << 3;
 pub(crate) const OWNED_BIT: u32 = 1 << 4;
 pub(crate) const PROPS_BIT: u32 = 1 << 5;
+/// The node's text ends with a block scalar (it is one, or its last child ends with one).
+pub(crate) const ENDS_BLOCK_BIT: u32 = 1 << 6;
 const OWNED: u32 = OWNED_BIT;
 const PROPS: u32 = PROPS_BIT;
 const STYLE_SHIFT: u32 = 8;
@@ -454,6 +456,13 @@ impl<'t, 'a> Node<'t, 'a> {
     /// A block scalar (`|`, `>`).
     pub fn is_block_scalar(&self) -> bool {
         self.kind() == NodeKind::Scalar && self.style().is_block()
+    }
+
+    /// Whether its text ends with a block scalar (`|`, `>`): it is one, or its last child
+    /// ends with one. A line added after it at the end of a text without a final line break
+    /// would end it with one, which changes its value.
+    pub fn ends_in_block_scalar(&self) -> bool {
+        self.d().meta & ENDS_BLOCK_BIT != 0
     }
 
     /// First byte of its content (a flow collection's bracket, a scalar's quote; a block

@@ -21,8 +21,9 @@ use crate::value::Value;
 pub(crate) enum Expect {
     /// A sequence gains these items at its end.
     Append(Vec<Value>),
-    /// A mapping gains these entries at its end.
-    Insert(Vec<(String, Value)>),
+    /// A mapping gains these entries, before its entry of this index (at its end when the
+    /// index is its length).
+    Insert(Vec<(String, Value)>, usize),
     /// The node is replaced by this value (keeping this anchor name).
     Replace(Value, Option<String>),
     /// A mapping's entry `key` is replaced, in place, by `new_key: value`.
@@ -318,11 +319,14 @@ impl<'s> Cmp<'s> {
         expects: &[Expect],
         depth: usize,
     ) -> Result<(), String> {
+        let mut entry = 0usize;
         loop {
+            self.inserted(expects, |at| at == entry, depth)?;
             if self.a.peek_end()? {
                 self.a.next()?;
                 break;
             }
+            entry += 1;
             // The key.
             let key = match self.a.events.peek() {
                 Some(Ok((Event::Scalar(v, ..), _))) => Some(v.to_string()),
@@ -368,21 +372,37 @@ impl<'s> Cmp<'s> {
             self.path.pop();
             r?;
         }
-        for e in expects {
-            if let Expect::Insert(entries) = e {
-                for (k, v) in entries {
-                    self.new_key(k)?;
-                    self.path.push(Seg::key(k));
-                    let r = self.new_value(v, None, depth + 1);
-                    self.path.pop();
-                    r?;
-                }
-            }
-        }
+        self.inserted(expects, |at| at > entry, depth)?;
         match self.b.next()? {
             (Event::MappingEnd, _) => Ok(()),
             _ => self.fail("a mapping has an unexpected entry"),
         }
+    }
+
+    /// The entries inserted at the places `here` picks (by the index of the input entry they
+    /// come before).
+    fn inserted(
+        &mut self,
+        expects: &[Expect],
+        here: impl Fn(usize) -> bool,
+        depth: usize,
+    ) -> Result<(), String> {
+        for e in expects {
+            let Expect::Insert(entries, at) = e else {
+                continue;
+            };
+            if !here(*at) {
+                continue;
+            }
+            for (k, v) in entries {
+                self.new_key(k)?;
+                self.path.push(Seg::key(k));
+                let r = self.new_value(v, None, depth + 1);
+                self.path.pop();
+                r?;
+            }
+        }
+        Ok(())
     }
 
     fn sequence(
