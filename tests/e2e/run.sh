@@ -647,6 +647,20 @@ flux_patches() {
   grep -i test out/stderr
 }
 
+# examples/in-place: files edited in place, one at a time; a refused file is
+# left as it was and stops the run, with no temporary file left behind.
+in_place_script() {
+  cp -a examples/pipe/package out/package
+  DISABLE_GKE_METADATA=./target/release/disable-gke-metadata examples/in-place/fix-in-place.sh out/package/*.yaml out/package/Kptfile
+  same_tree examples/pipe/expected/package out/package
+  mkdir out/bad && printf 'kind: [\n' >out/bad/broken.yaml && cp out/bad/broken.yaml out/broken.orig
+  if DISABLE_GKE_METADATA=./target/release/disable-gke-metadata examples/in-place/fix-in-place.sh out/bad/broken.yaml; then
+    echo "!! a malformed file was accepted"; return 1
+  fi
+  cmp out/broken.orig out/bad/broken.yaml
+  [[ $(find out/bad -type f | wc -l) == 1 ]] || { echo "!! a temporary file was left behind"; return 1; }
+}
+
 # docs/deploy.md's caveat: kpt runs a validator but discards its edits, and
 # this function (which edits, never fails on a missing value) passes.
 kpt_validator_discards() {
@@ -681,6 +695,7 @@ check argocd-cmp-generate argocd_cmp_generate
 check argocd-cmp-image argocd_cmp_image
 check argocd-exec-recipe argocd_exec_recipe
 check flux-patches flux_patches
+check in-place-script in_place_script
 check kpt-validator-discards kpt_validator_discards
 
 say "images: linux/amd64 $IMAGE_SIZE bytes, linux/arm64 $IMAGE_SIZE_ARM64 bytes; total $((SECONDS - T0))s"
