@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check that AFTER differs from BEFORE only in DISABLE_GKE_METADATA env lines.
 
-Usage: only_target_lines.py BEFORE AFTER [--changes N]
+Usage: only_target_lines.py BEFORE AFTER [--changes N] [--ignore-cr]
 
 Allowed differences, line by line:
   * a `value:` line directly under an unchanged `- name: DISABLE_GKE_METADATA`
@@ -10,7 +10,9 @@ Allowed differences, line by line:
     inserted as a whole env entry.
 Anything else (a reformatted line, a lost comment, a moved entry, a changed
 quote elsewhere) is reported and makes the exit status 1. With --changes N,
-exactly N such edits must be present (0 means: byte-identical).
+exactly N such edits must be present (0 means: byte-identical). With
+--ignore-cr, a carriage return at the end of a line is not compared: for a
+check that judges line ends on its own.
 """
 import difflib
 import re
@@ -23,6 +25,9 @@ VALUE = re.compile(r'^(\s*)value: \S.*$')
 def main(argv):
     args = argv[1:]
     want = None
+    ignore_cr = '--ignore-cr' in args
+    if ignore_cr:
+        args.remove('--ignore-cr')
     if '--changes' in args:
         i = args.index('--changes')
         want = int(args[i + 1])
@@ -35,6 +40,9 @@ def main(argv):
         a = f.read().decode('utf-8').split('\n')
     with open(after_path, 'rb') as f:
         b = f.read().decode('utf-8').split('\n')
+    if ignore_cr:
+        a = [line.removesuffix('\r') for line in a]
+        b = [line.removesuffix('\r') for line in b]
     problems = []
     edits = 0
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
