@@ -10,11 +10,13 @@
 #                                (the shapes below included, at two small sizes each)
 #   bash bench/run.sh --shapes   cost on unusual shapes (issue 9, class 7: anchors shared by
 #                                many targets, one-line JSON, a huge env list) at 4-5 sizes
-#                                each, every run capped at 60 s (bench/shapes.py); prints
+#                                each, every run capped at 60 s of CPU (bench/shapes.py); prints
 #                                MB/s, RSS / input, growth and the pass/fail of their targets
 #
 # Options: --keep (keep the temp dir with the inputs and outputs), --no-build (use the
-# binaries already built), --strict (full or --shapes mode: exit 2 when a target is missed).
+# binaries already built), --strict (full or --shapes mode: exit 2 when a target is missed),
+# --inputs-only (full mode: make and verify the inputs, keep them, time nothing; what
+# bench/instructions.sh needs, without the minutes of timings).
 # SHAPES_ARGS: extra arguments for bench/shapes.py (e.g. "--only json --timeout 20").
 # Environment: CARGO_TARGET_DIR (where to build and find the binaries, default ./target),
 # DGM_BIN (the binary to measure, default $CARGO_TARGET_DIR/release/disable-gke-metadata),
@@ -26,6 +28,7 @@ MODE=full
 BUILD=1
 KEEP=0
 STRICT=0
+INPUTS_ONLY=0
 for arg in "$@"; do
   case "$arg" in
     --quick) MODE=quick ;;
@@ -33,7 +36,8 @@ for arg in "$@"; do
     --keep) KEEP=1 ;;
     --no-build) BUILD=0 ;;
     --strict) STRICT=1 ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --inputs-only) INPUTS_ONLY=1 KEEP=1 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument: $arg" >&2; exit 64 ;;
   esac
 done
@@ -87,13 +91,16 @@ fi
 # Shapes (bench/shapes.py): make_shapes.py converts the source objects for the JSON shape
 # with PyYAML; install it where we can, as GNU time above.
 shapes() { # extra shapes.py arguments...
-  if ! "$PY" -c 'import yaml' 2>/dev/null && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+  local spy=$PY
+  if ! "$spy" -c 'import yaml' 2>/dev/null && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
     apt-get install -y -qq python3-yaml >/dev/null 2>&1 || true
+    spy=/usr/bin/python3  # Debian's python3, where python3-yaml goes
   fi
-  "$PY" -c 'import yaml' 2>/dev/null || { echo "run.sh: the shapes need PyYAML (apt-get install python3-yaml)" >&2; exit 1; }
+  "$spy" -c 'import yaml' 2>/dev/null || { echo "run.sh: the shapes need PyYAML (apt-get install python3-yaml)" >&2; exit 1; }
   [[ -r $SHAPES_SRC ]] || { echo "run.sh: cannot read $SHAPES_SRC (set SHARED=/path/to/shared)" >&2; exit 1; }
+  command -v prlimit >/dev/null || { echo "run.sh: the shapes need prlimit (util-linux)" >&2; exit 1; }
   # shellcheck disable=SC2086  # SHAPES_ARGS is split on purpose
-  "$PY" "$BENCH/shapes.py" --bin "$BIN" --src "$SHAPES_SRC" --tmp "$TMP" "$@" ${SHAPES_ARGS:-}
+  "$spy" "$BENCH/shapes.py" --bin "$BIN" --src "$SHAPES_SRC" --tmp "$TMP" "$@" ${SHAPES_ARGS:-}
 }
 if [[ $MODE == shapes ]]; then
   echo "== shapes (issue 9, class 7); inputs in $TMP"
@@ -159,6 +166,11 @@ for entry in "${LISTS[@]}"; do
 done
 verify stream
 verify tiny
+
+if [[ $INPUTS_ONLY == 1 ]]; then
+  echo "inputs only: nothing timed; inputs kept in $TMP"
+  exit 0
+fi
 
 echo "== timings (median of N runs, interleaved across tools, after $WARM warm-up; stdout to /dev/null)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
