@@ -23,7 +23,7 @@ Shapes (N is the number of targets, or of env entries for env-*):
               (no sharing at the edit point), but everything around the edit point is shared:
               item 0 anchors metadata labels, the container's ports, probes, resources,
               securityContext and volumeMounts, the pod's securityContext and volumes, and
-              every other item aliases them (10 aliases per target).  Each target's
+              every other item aliases them (11 aliases per target).  Each target's
               DISABLE_GKE_METADATA entry varies as in make_inputs.py: "true" kept (i % 3 == 0),
               "false" rewritten (1), removed so 2 lines are appended (2).
   json        One-line (minified) JSON ResourceList: N copies of [ml-pipeline-ui Deployment
