@@ -4,6 +4,7 @@
 # Shows how cost grows with size without timing noise. See BENCHMARKS.md.
 #
 #   bash bench/run.sh --keep                          # prints: inputs and outputs kept in DIR
+#   bash bench/run.sh --inputs-only                   # the same inputs, without the timings
 #   bash bench/instructions.sh DIR                    # about 4 minutes
 #
 # Environment: CARGO_TARGET_DIR (default ./target), DGM_BIN (default its release binary).

@@ -7,9 +7,17 @@
 #                                tiny list; prints tables and the pass/fail of the targets
 #   bash bench/run.sh --quick    CI check: small inputs, few runs, seconds; checks that the
 #                                benchmark still runs and the function still edits correctly
+#                                (the shapes below included, at two small sizes each)
+#   bash bench/run.sh --shapes   cost on unusual shapes (issue 9, class 7: anchors shared by
+#                                many targets, one-line JSON, a huge env list) at 4-5 sizes
+#                                each, every run capped at 60 s of CPU (bench/shapes.py); prints
+#                                MB/s, RSS / input, growth and the pass/fail of their targets
 #
 # Options: --keep (keep the temp dir with the inputs and outputs), --no-build (use the
-# binaries already built), --strict (full mode: exit 2 when a target is missed).
+# binaries already built), --strict (full or --shapes mode: exit 2 when a target is missed),
+# --inputs-only (full mode: make and verify the inputs, keep them, time nothing; what
+# bench/instructions.sh needs, without the minutes of timings).
+# SHAPES_ARGS: extra arguments for bench/shapes.py (e.g. "--only json --timeout 20").
 # Environment: CARGO_TARGET_DIR (where to build and find the binaries, default ./target),
 # DGM_BIN (the binary to measure, default $CARGO_TARGET_DIR/release/disable-gke-metadata),
 # SHARED (default ../shared), KPT (default kpt; without it the lists are wrapped by
@@ -20,13 +28,16 @@ MODE=full
 BUILD=1
 KEEP=0
 STRICT=0
+INPUTS_ONLY=0
 for arg in "$@"; do
   case "$arg" in
     --quick) MODE=quick ;;
+    --shapes) MODE=shapes ;;
     --keep) KEEP=1 ;;
     --no-build) BUILD=0 ;;
     --strict) STRICT=1 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --inputs-only) INPUTS_ONLY=1 KEEP=1 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument: $arg" >&2; exit 64 ;;
   esac
 done
@@ -41,6 +52,7 @@ PARSE="$TARGET_DIR/release/granit-parse-only"
 KPT=${KPT:-kpt}
 PY=${PYTHON:-python3}
 
+SHAPES_SRC="$BUILDS/kubeflow-manifests-v1.10.2--example.yaml"  # its ml-pipeline-ui Deployment (KFP 2.5.0)
 if [[ $MODE == quick ]]; then
   SRC="$BUILDS/kfp-2.17.0--env-cert-manager-platform-agnostic-standalone-tls.yaml"
   SIZES=(1 3)            # copies of SRC per list
@@ -66,13 +78,42 @@ echo "kernel: $(uname -r); $(rustc --version 2>/dev/null || echo 'rustc: ?'); kp
 echo "== build (target dir: $TARGET_DIR)"
 if [[ $BUILD == 1 ]]; then
   (cd "$ROOT" && cargo build --release --quiet)
-  cargo build --release --quiet --locked --manifest-path "$BENCH/parse-only/Cargo.toml" --target-dir "$TARGET_DIR"
+  if [[ $MODE != shapes ]]; then
+    cargo build --release --quiet --locked --manifest-path "$BENCH/parse-only/Cargo.toml" --target-dir "$TARGET_DIR"
+  fi
 fi
 if [[ ! -x ${GNU_TIME:-/usr/bin/time} && $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
   apt-get install -y -qq time >/dev/null 2>&1 || true
 fi
 [[ -x ${GNU_TIME:-/usr/bin/time} ]] || { echo "run.sh: needs GNU time for peak RSS (apt-get install time)" >&2; exit 1; }
-for b in "$BIN" "$PARSE"; do [[ -x $b ]] || { echo "run.sh: missing $b" >&2; exit 1; }; done
+[[ -x $BIN ]] || { echo "run.sh: missing $BIN" >&2; exit 1; }
+
+# Shapes (bench/shapes.py): make_shapes.py converts the source objects for the JSON shape
+# with PyYAML; install it where we can, as GNU time above.
+shapes() { # extra shapes.py arguments...
+  local spy=$PY
+  if ! "$spy" -c 'import yaml' 2>/dev/null && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    apt-get install -y -qq python3-yaml >/dev/null 2>&1 || true
+    spy=/usr/bin/python3  # Debian's python3, where python3-yaml goes
+  fi
+  "$spy" -c 'import yaml' 2>/dev/null || { echo "run.sh: the shapes need PyYAML (apt-get install python3-yaml)" >&2; exit 1; }
+  [[ -r $SHAPES_SRC ]] || { echo "run.sh: cannot read $SHAPES_SRC (set SHARED=/path/to/shared)" >&2; exit 1; }
+  command -v prlimit >/dev/null || { echo "run.sh: the shapes need prlimit (util-linux)" >&2; exit 1; }
+  # shellcheck disable=SC2086  # SHAPES_ARGS is split on purpose
+  "$spy" "$BENCH/shapes.py" --bin "$BIN" --src "$SHAPES_SRC" --tmp "$TMP" "$@" ${SHAPES_ARGS:-}
+}
+if [[ $MODE == shapes ]]; then
+  echo "== shapes (issue 9, class 7); inputs in $TMP"
+  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  status=0
+  shapes --targets || status=$?
+  if [[ $status == 3 ]]; then  # targets missed (any other non-zero: the benchmark broke)
+    [[ $STRICT == 1 ]] && exit 2
+    exit 0
+  fi
+  exit "$status"
+fi
+[[ -x $PARSE ]] || { echo "run.sh: missing $PARSE" >&2; exit 1; }
 
 HAVE_KPT=0
 if command -v "$KPT" >/dev/null 2>&1; then
@@ -126,6 +167,11 @@ done
 verify stream
 verify tiny
 
+if [[ $INPUTS_ONLY == 1 ]]; then
+  echo "inputs only: nothing timed; inputs kept in $TMP"
+  exit 0
+fi
+
 echo "== timings (median of N runs, interleaved across tools, after $WARM warm-up; stdout to /dev/null)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 RES="$TMP/results.jsonl"
@@ -163,4 +209,7 @@ if [[ $MODE == full ]]; then
 else
   "$PY" "$BENCH/measure.py" report "$RES"
   echo "quick mode: benchmark ran and outputs verified (no performance targets checked)."
+  echo
+  echo "== shapes, quick (issue 9, class 7: two small sizes each; targets printed, not enforced)"
+  shapes --quick
 fi
