@@ -11,8 +11,9 @@ fn json_list_round_trips_through_serde() {
     let input = std::fs::read("testdata/golden/json-resourcelist.yaml").unwrap();
     let (o, out) = common::run_checked(&input, &Options::default());
     assert_eq!(o.exit_code, 0);
-    // Each edited item was checked on its own text, not by re-parsing the whole list.
-    assert_eq!((o.verified.items, o.verified.whole), (2, 0));
+    // Each edit was checked on a small part of the text, not by re-parsing the whole list.
+    assert_eq!(o.verified.whole, 0);
+    assert!(o.verified.local + o.verified.items >= 2, "{:?}", o.verified);
     let before: ResourceList = serde_json::from_slice(&input).unwrap();
     let after: ResourceList = serde_json::from_slice(&out).expect("output is JSON");
     assert_eq!(after.items.len(), before.items.len());

@@ -1,0 +1,658 @@
+//! The editor: operations on the tree that each produce their splices, rendered to match
+//! their surroundings, and record the change they make; [`Editor::finish`] checks that no
+//! edit reaches a place it was not asked for (through a shared anchor), applies the splices
+//! and re-reads the output to verify every change.
+
+mod render;
+mod windows;
+
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+use crate::change::{self, Change, Op};
+use crate::envelope::Envelope;
+use crate::error::{EditError, Limits};
+use crate::krm::KrmResult;
+use crate::layout::{self, Join};
+use crate::path::{Path, Seg};
+use crate::splice::{self, Splice};
+use crate::text::yaml11_break_name;
+use crate::tree::{Cursor, Node, NodeId, NodeKind, Tree};
+use crate::value::{self, Indent, Value};
+use crate::verify::{self, Expect, Mismatch, Trie};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Kind {
+    Append,
+    Insert,
+    Replace,
+    ReplaceEntry,
+    Remove,
+}
+
+/// What one intent asks of a place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Item {
+    Value(Value),
+    Entry(String, Value),
+    Rename(String, Value),
+    Remove,
+}
+
+/// Everything asked of one node of the text, from every place it appears at.
+struct Slot {
+    kind: Kind,
+    /// The node whose text changes: the sequence, the mapping, or the value replaced.
+    node: NodeId,
+    /// For entry operations, the entry's key.
+    key: Option<NodeId>,
+    doc: usize,
+    /// Textual path of `node`.
+    tpath: Path,
+    /// Where `node` appears in the expanded reading.
+    occurrences: Rc<Vec<Path>>,
+    /// The items asked for, in order (the same from every place).
+    items: Vec<Item>,
+    /// How many items each place asked for.
+    places: BTreeMap<Path, usize>,
+    splices: Vec<Splice>,
+    /// The anchor a replaced value keeps.
+    anchor: Option<String>,
+}
+
+/// What [`Editor::finish`] produced: the splices that turn the input into the output, the
+/// changes they make, and how they were verified.
+#[derive(Clone, Debug, Default)]
+pub struct Edited {
+    /// Sorted, non-overlapping.
+    pub splices: Vec<Splice>,
+    /// One per place changed.
+    pub changes: Vec<Change>,
+    /// How the changes were verified.
+    pub verified: Verified,
+}
+
+/// How many regions were re-read to verify the changes, by kind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Verified {
+    /// A window around one change (the last item of a list appended to, the last entry of
+    /// a mapping inserted into, the entry replaced, a flow collection), re-read alone.
+    pub local: usize,
+    /// An item of a top-level list (an object of a ResourceList), re-read alone.
+    pub items: usize,
+    /// The end of a document (where new top-level keys go), re-read alone.
+    pub tails: usize,
+    /// A whole document or stream (when a region could not be read alone).
+    pub whole: usize,
+}
+
+impl Edited {
+    /// Write the output: the input's own bytes between the splices.
+    pub fn write<W: std::io::Write>(&self, input: &[u8], mut w: W) -> std::io::Result<()> {
+        let refs: Vec<&Splice> = self.splices.iter().collect();
+        splice::write_range(input, 0, input.len(), &refs, &mut w)?;
+        w.flush()
+    }
+
+    /// The output bytes.
+    pub fn output(&self, input: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(input.len() + 1024);
+        // Writing to a Vec cannot fail.
+        let _ = self.write(input, &mut out);
+        out
+    }
+}
+
+/// Makes edits to a parsed input.
+///
+/// Each operation takes a [`Cursor`] (a place in the expanded reading). An edit changes the
+/// text of the node at that place; when that node also appears elsewhere (through an
+/// anchor), every other place it appears at must be given the same edit, or
+/// [`finish`](Editor::finish) refuses.
+pub struct Editor<'t, 'a> {
+    tree: &'t Tree<'a>,
+    limits: Limits,
+    envelope: Option<&'t Envelope<'t, 'a>>,
+    slots: Vec<Slot>,
+    index: HashMap<(NodeId, Kind, Option<NodeId>), usize>,
+    occurrences: HashMap<(usize, Path), Rc<Vec<Path>>>,
+    #[cfg(feature = "fault-injection")]
+    faults: Vec<Fault>,
+}
+
+/// Faults a test build can inject, to prove that verification refuses them.
+#[cfg(feature = "fault-injection")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Corrupt the first splice.
+    CorruptFirstSplice,
+    /// Put the new lines of the last edit asked for one column off.
+    ShiftLastEdit,
+    /// At one offset, put insertions into shallower nodes before deeper ones.
+    ReverseTies,
+}
+
+impl<'t, 'a> Editor<'t, 'a> {
+    /// An editor with nothing to do yet.
+    pub fn new(tree: &'t Tree<'a>, limits: Limits) -> Editor<'t, 'a> {
+        Editor {
+            tree,
+            limits,
+            envelope: None,
+            slots: Vec::new(),
+            index: HashMap::new(),
+            occurrences: HashMap::new(),
+            #[cfg(feature = "fault-injection")]
+            faults: Vec::new(),
+        }
+    }
+
+    /// Test builds only: inject a fault that verification must refuse.
+    #[cfg(feature = "fault-injection")]
+    pub fn inject(&mut self, fault: Fault) {
+        self.faults.push(fault);
+    }
+
+    #[cfg(feature = "fault-injection")]
+    fn has_fault(&self, f: Fault) -> bool {
+        self.faults.contains(&f)
+    }
+
+    #[cfg(not(feature = "fault-injection"))]
+    fn has_fault(&self, _: ()) -> bool {
+        false
+    }
+
+    /// Name objects in errors (which object a shared anchor would also change).
+    pub fn with_envelope(mut self, envelope: &'t Envelope<'t, 'a>) -> Self {
+        self.envelope = Some(envelope);
+        self
+    }
+
+    /// Whether any edit was asked for.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    fn loc(&self, at: usize) -> crate::error::Location {
+        self.tree.text().location(at)
+    }
+
+    fn layout_err(&self, at: usize, message: impl Into<String>) -> EditError {
+        EditError::Layout {
+            at: self.loc(at),
+            message: message.into(),
+        }
+    }
+
+    /// Append an item to the sequence at `seq`.
+    pub fn append(&mut self, seq: &Cursor<'t, 'a>, v: Value) -> Result<(), EditError> {
+        if !seq.node().is_seq() {
+            return Err(self.layout_err(seq.node().start(), "not a sequence"));
+        }
+        let node = seq.node();
+        self.intent(
+            Kind::Append,
+            node.id(),
+            None,
+            seq,
+            seq.text_path().clone(),
+            seq.path().clone(),
+            Item::Value(v),
+        )
+    }
+
+    /// Add the entry `key: v` at the end of the mapping at `map`. The key must not be there
+    /// (as written or through a merge key).
+    pub fn insert(&mut self, map: &Cursor<'t, 'a>, key: &str, v: Value) -> Result<(), EditError> {
+        let node = map.node();
+        if !node.is_map() {
+            return Err(self.layout_err(node.start(), "not a mapping"));
+        }
+        if map.get(key).is_some() {
+            return Err(EditError::Invalid {
+                message: format!("{} already has a key {key:?}", map.path()),
+            });
+        }
+        self.intent(
+            Kind::Insert,
+            node.id(),
+            None,
+            map,
+            map.text_path().clone(),
+            map.path().clone(),
+            Item::Entry(key.to_owned(), v),
+        )
+    }
+
+    /// Replace the value at `place` (a mapping value) with `v`.
+    pub fn replace(&mut self, place: &Cursor<'t, 'a>, v: Value) -> Result<(), EditError> {
+        if place.key().is_none() {
+            return Err(self.layout_err(
+                place.site().start(),
+                "only a mapping's value can be replaced",
+            ));
+        }
+        let site = place.site();
+        let tpath = if place.via_alias() {
+            self.tree.text_path(site.id()).1
+        } else {
+            place.text_path().clone()
+        };
+        self.intent(
+            Kind::Replace,
+            site.id(),
+            None,
+            place,
+            tpath,
+            place.path().clone(),
+            Item::Value(v),
+        )
+    }
+
+    /// Set the value at `place` to the string `s` (written double-quoted).
+    pub fn set_str(&mut self, place: &Cursor<'t, 'a>, s: &str) -> Result<(), EditError> {
+        self.replace(place, Value::str(s))
+    }
+
+    /// Replace the entry whose value is at `place`, where it stands, by `new_key: v`.
+    pub fn replace_entry(
+        &mut self,
+        place: &Cursor<'t, 'a>,
+        new_key: &str,
+        v: Value,
+    ) -> Result<(), EditError> {
+        let (map, key) = self.entry_of(place)?;
+        let (doc, tpath) = self.tree.text_path(map.id());
+        debug_assert_eq!(doc, place.doc());
+        let intent = parent_path(&place.path());
+        self.intent(
+            Kind::ReplaceEntry,
+            map.id(),
+            Some(key.id()),
+            place,
+            tpath,
+            intent,
+            Item::Rename(new_key.to_owned(), v),
+        )
+    }
+
+    /// Remove the entry whose value is at `place`.
+    pub fn remove(&mut self, place: &Cursor<'t, 'a>) -> Result<(), EditError> {
+        let (map, key) = self.entry_of(place)?;
+        let (_, tpath) = self.tree.text_path(map.id());
+        let intent = parent_path(&place.path());
+        self.intent(
+            Kind::Remove,
+            map.id(),
+            Some(key.id()),
+            place,
+            tpath,
+            intent,
+            Item::Remove,
+        )
+    }
+
+    fn entry_of(&self, place: &Cursor<'t, 'a>) -> Result<(Node<'t, 'a>, Node<'t, 'a>), EditError> {
+        let key = place
+            .key()
+            .ok_or_else(|| self.layout_err(place.site().start(), "not a mapping entry"))?;
+        let map = key
+            .parent()
+            .filter(|m| m.is_map())
+            .ok_or_else(|| self.layout_err(key.start(), "not a mapping entry"))?;
+        if place.via_merge() {
+            return Err(EditError::ThroughMerge {
+                at: self.loc(key.start()),
+                target: place.path().to_string(),
+            });
+        }
+        Ok((map, key))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn intent(
+        &mut self,
+        kind: Kind,
+        node: NodeId,
+        key: Option<NodeId>,
+        cursor: &Cursor<'t, 'a>,
+        tpath: Path,
+        intent: Path,
+        item: Item,
+    ) -> Result<(), EditError> {
+        if cursor.via_merge() {
+            return Err(EditError::ThroughMerge {
+                at: self.loc(self.tree.node(node).start()),
+                target: cursor.path().to_string(),
+            });
+        }
+        let doc = cursor.doc();
+        let slot = match self.index.get(&(node, kind, key)) {
+            Some(&s) => s,
+            None => {
+                let occurrences = self.occurrences_of(doc, &tpath, &intent)?;
+                let anchor = match kind {
+                    Kind::Replace => self.kept_anchor(node),
+                    _ => None,
+                };
+                self.slots.push(Slot {
+                    kind,
+                    node,
+                    key,
+                    doc,
+                    tpath,
+                    occurrences,
+                    items: Vec::new(),
+                    places: BTreeMap::new(),
+                    splices: Vec::new(),
+                    anchor,
+                });
+                self.index.insert((node, kind, key), self.slots.len() - 1);
+                self.slots.len() - 1
+            }
+        };
+        if !self.slots[slot].occurrences.contains(&intent) {
+            return Err(EditError::Invalid {
+                message: format!(
+                    "internal: {} is not a place of the node it reaches",
+                    intent.pointer()
+                ),
+            });
+        }
+        let k = self.slots[slot].places.get(&intent).copied().unwrap_or(0);
+        let single = !matches!(kind, Kind::Append | Kind::Insert);
+        if let Some(existing) = self.slots[slot].items.get(if single { 0 } else { k }) {
+            if *existing != item {
+                return Err(EditError::Conflict {
+                    at: self.loc(self.tree.node(node).start()),
+                });
+            }
+            if !(single && k > 0) {
+                *self.slots[slot].places.entry(intent).or_insert(0) += 1;
+            }
+            return Ok(());
+        }
+        let splices = self.render(&self.slots[slot], &item, k)?;
+        let s = &mut self.slots[slot];
+        s.splices.extend(splices);
+        s.items.push(item);
+        *s.places.entry(intent).or_insert(0) += 1;
+        Ok(())
+    }
+
+    fn occurrences_of(
+        &mut self,
+        doc: usize,
+        tpath: &Path,
+        intent: &Path,
+    ) -> Result<Rc<Vec<Path>>, EditError> {
+        if let Some(o) = self.occurrences.get(&(doc, tpath.clone())) {
+            return Ok(o.clone());
+        }
+        let o = self
+            .tree
+            .occurrences(doc, tpath, self.limits.max_alias_expansion)
+            .map_err(|e| e.into_edit(self.tree, intent.to_string()))?;
+        let o = Rc::new(o);
+        self.occurrences.insert((doc, tpath.clone()), o.clone());
+        Ok(o)
+    }
+
+    /// The anchor a replaced node keeps: its own, when an alias refers to it.
+    fn kept_anchor(&self, node: NodeId) -> Option<String> {
+        let n = self.tree.node(node);
+        if !n.is_aliased() {
+            return None;
+        }
+        let (s, e) = n.anchor_span()?;
+        self.tree.text().src().get(s + 1..e).map(str::to_owned)
+    }
+
+    /// Add `results` to the `ResourceList` at `root`: after any results already there.
+    pub fn add_results(
+        &mut self,
+        root: &Cursor<'t, 'a>,
+        results: &[KrmResult],
+    ) -> Result<(), EditError> {
+        if results.is_empty() {
+            return Ok(());
+        }
+        let values: Vec<Value> = results.iter().map(KrmResult::to_value).collect();
+        match root.get("results") {
+            Some(existing) if existing.node().is_seq() => {
+                for v in values {
+                    self.append(&existing, v)?;
+                }
+                Ok(())
+            }
+            Some(existing) if existing.node().is_null() => {
+                self.replace(&existing, Value::Seq(values))
+            }
+            Some(existing) => Err(self.layout_err(
+                existing.node().start(),
+                "the ResourceList's results is not a list",
+            )),
+            None => self.insert(root, "results", Value::Seq(values)),
+        }
+    }
+
+    // ---------------------------------------------------------------- finish
+
+    /// Check every edit, apply them, and re-read the output to verify it.
+    pub fn finish(self) -> Result<Edited, EditError> {
+        let tree = self.tree;
+        let text = tree.text();
+        // Every place a changed node appears at must have asked for the same change.
+        for slot in &self.slots {
+            for place in slot.occurrences.iter() {
+                let asked = slot.places.get(place).copied().unwrap_or(0);
+                let want = if matches!(slot.kind, Kind::Append | Kind::Insert) {
+                    slot.items.len()
+                } else {
+                    1
+                };
+                if asked < want {
+                    let target = slot.places.keys().next().cloned().unwrap_or_default();
+                    let other_object = self
+                        .envelope
+                        .and_then(|e| e.object_at(slot.doc, place))
+                        .map(|o| o.id.describe());
+                    return Err(EditError::SharedAnchor {
+                        at: self.loc(tree.node(slot.node).start()),
+                        doc: slot.doc,
+                        target,
+                        other: place.clone(),
+                        other_object,
+                    });
+                }
+            }
+        }
+        // YAML 1.1 line breaks make readers disagree about an edited document.
+        let mut docs: Vec<usize> = self.slots.iter().map(|s| s.doc).collect();
+        docs.sort_unstable();
+        docs.dedup();
+        for &d in &docs {
+            let start = if d == 0 { 0 } else { tree.document_end(d - 1) };
+            if let Some(at) = tree.yaml11_break_in(start, tree.document_end(d)) {
+                return Err(EditError::AmbiguousLineBreak {
+                    at: self.loc(at),
+                    name: yaml11_break_name(text.src(), at),
+                });
+            }
+        }
+        // The splices, in order: at one offset, insertions into deeper nodes first (they
+        // close before their ancestors continue), then in the order asked.
+        #[cfg(feature = "fault-injection")]
+        let reverse = self.has_fault(Fault::ReverseTies);
+        #[cfg(not(feature = "fault-injection"))]
+        let reverse = self.has_fault(());
+        let mut all: Vec<(usize, usize, usize, usize, &Splice)> = Vec::new();
+        for (si, slot) in self.slots.iter().enumerate() {
+            let depth = slot.tpath.segs().len();
+            let rank = if reverse { depth } else { usize::MAX - depth };
+            for s in &slot.splices {
+                all.push((s.start, rank, si, all.len(), s));
+            }
+        }
+        all.sort_by_key(|&(start, rank, si, order, s)| (start, s.end > s.start, rank, si, order));
+        #[allow(unused_mut)]
+        let mut splices: Vec<Splice> = all.iter().map(|t| t.4.clone()).collect();
+        #[cfg(feature = "fault-injection")]
+        self.apply_faults(&mut splices);
+        if let Err(at) = splice::check(text.src(), &splices) {
+            return Err(EditError::Conflict { at: self.loc(at) });
+        }
+        let owners: Vec<usize> = all.iter().map(|t| t.2).collect();
+        let verified = self.verify(&splices, &owners)?;
+        let mut changes = Vec::new();
+        for slot in &self.slots {
+            for place in slot.places.keys() {
+                changes.extend(self.changes_of(slot, place));
+            }
+        }
+        changes.sort_by(|a, b| (a.doc, &a.path).cmp(&(b.doc, &b.path)));
+        Ok(Edited {
+            splices,
+            changes,
+            verified,
+        })
+    }
+
+    #[cfg(feature = "fault-injection")]
+    fn apply_faults(&self, splices: &mut [Splice]) {
+        if self.has_fault(Fault::CorruptFirstSplice) {
+            if let Some(s) = splices.first_mut() {
+                s.text.push_str("\"x");
+            }
+        }
+        if self.has_fault(Fault::ShiftLastEdit) {
+            if let Some(last) = self.slots.last().and_then(|s| s.splices.last()) {
+                if let Some(s) = splices.iter_mut().find(|s| *s == last) {
+                    let at = s.text.find('\n').map_or(0, |i| i + 1);
+                    s.text.insert(at, ' ');
+                }
+            }
+        }
+    }
+
+    fn changes_of(&self, slot: &Slot, place: &Path) -> Vec<Change> {
+        let mk = |op, path: Path, append, value| Change {
+            doc: slot.doc,
+            op,
+            path,
+            append,
+            value,
+        };
+        let mut out = Vec::new();
+        for item in &slot.items {
+            match (slot.kind, item) {
+                (Kind::Append, Item::Value(v)) => {
+                    out.push(mk(Op::Add, place.clone(), true, Some(v.clone())))
+                }
+                (Kind::Insert, Item::Entry(k, v)) => {
+                    out.push(mk(Op::Add, change::key(place, k), false, Some(v.clone())))
+                }
+                (Kind::Replace, Item::Value(v)) => {
+                    out.push(mk(Op::Replace, place.clone(), false, Some(v.clone())))
+                }
+                (Kind::ReplaceEntry, Item::Rename(k, v)) => {
+                    let old = self.key_text(slot);
+                    out.push(mk(Op::Remove, change::key(place, &old), false, None));
+                    out.push(mk(Op::Add, change::key(place, k), false, Some(v.clone())));
+                }
+                (Kind::Remove, Item::Remove) => {
+                    let old = self.key_text(slot);
+                    out.push(mk(Op::Remove, change::key(place, &old), false, None));
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn key_text(&self, slot: &Slot) -> String {
+        slot.key
+            .and_then(|k| self.tree.node(k).scalar())
+            .unwrap_or("?")
+            .to_owned()
+    }
+
+    fn expect_of(&self, slot: &Slot) -> Expect {
+        match slot.kind {
+            Kind::Append => Expect::Append(
+                slot.items
+                    .iter()
+                    .filter_map(|i| match i {
+                        Item::Value(v) => Some(v.clone()),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            Kind::Insert => {
+                // Where the new entries went: before the first entry whose key starts after
+                // the insertion.
+                let map = self.tree.node(slot.node);
+                let at = slot.splices.first().map_or(usize::MAX, |s| s.start);
+                let before = map
+                    .entries()
+                    .take_while(|(k, _)| k.full_start() < at)
+                    .count();
+                // After the last entry: wherever the window ends.
+                let before = if before == map.len() { usize::MAX } else { before };
+                Expect::Insert(
+                    slot.items
+                        .iter()
+                        .filter_map(|i| match i {
+                            Item::Entry(k, v) => Some((k.clone(), v.clone())),
+                            _ => None,
+                        })
+                        .collect(),
+                    before,
+                )
+            }
+            Kind::Replace => match slot.items.first() {
+                Some(Item::Value(v)) => Expect::Replace(v.clone(), slot.anchor.clone()),
+                _ => Expect::Remove { key: String::new() },
+            },
+            Kind::ReplaceEntry => match slot.items.first() {
+                Some(Item::Rename(k, v)) => Expect::ReplaceEntry {
+                    key: self.key_text(slot),
+                    new_key: k.clone(),
+                    value: v.clone(),
+                },
+                _ => Expect::Remove { key: String::new() },
+            },
+            Kind::Remove => Expect::Remove {
+                key: self.key_text(slot),
+            },
+        }
+    }
+}
+
+fn key_seg(k: &Node) -> Seg {
+    Seg::Key(k.scalar().unwrap_or("?").into())
+}
+
+fn insert_at(at: usize, text: String) -> Splice {
+    Splice {
+        start: at,
+        end: at,
+        text,
+    }
+}
+
+fn parent_path(p: &Path) -> Path {
+    let s = p.segs();
+    Path(s[..s.len().saturating_sub(1)].to_vec())
+}
+
+/// The key of the entry whose value is `value` in `map`.
+fn key_of<'t, 'a>(map: Node<'t, 'a>, value: NodeId) -> Option<Node<'t, 'a>> {
+    map.entries().find(|(_, v)| v.id() == value).map(|(k, _)| k)
+}
+
+/// The value of the entry whose key is `key` in `map`.
+fn value_of<'t, 'a>(map: Node<'t, 'a>, key: NodeId) -> Option<Node<'t, 'a>> {
+    map.entries().find(|(k, _)| k.id() == key).map(|(_, v)| v)
+}
