@@ -33,12 +33,17 @@ add() { # add DIR FILE NAME
 }
 
 n=0
+# fuzz/seeds/: hand-written inputs of the shapes of issue 9 (JSON lists, directives and
+# document markers, a BOM, tabs, explicit keys, merge keys, anchors shared across objects,
+# quoted/escaped/tagged keys, NEL/LS/PS, multi-line plain scalars, many targets, lists
+# ending in a null value, a flow item or a block scalar).
 for f in "$SHARED"/krm-wire/*.yaml "$SHARED"/kubeflow/raw/*.yaml "$SHARED"/kubeflow/builds/*.yaml \
-         "$SHARED"/yaml-edge/*.yaml \
+         "$SHARED"/yaml-edge/*.yaml "$FUZZ"/seeds/* \
          $(find "$ROOT/testdata" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' -o -name '*.bin' \) 2>/dev/null); do
     [ -f "$f" ] || continue
     case "$f" in
         "$SHARED"/*) rel="shared_${f#"$SHARED"/}" ;;
+        "$FUZZ"/*) rel="fuzz_${f#"$FUZZ"/}" ;;
         *) rel="${f#"$ROOT"/}" ;;
     esac
     add "$W" "$f" "$(echo "$rel" | tr '/' '_')"
@@ -99,7 +104,10 @@ for f in "$ROOT"/function-config.yaml "$ROOT"/testdata/*config*.yaml; do
 done
 inputs=()
 for f in "$SHARED"/kubeflow/raw/*ml-pipeline-ui-deployment.yaml "$SHARED"/krm-wire/kpt-eval-exec-noconfig-stdin.yaml \
-         "$SHARED"/krm-wire/kustomize-container-stdin.yaml "$SHARED"/yaml-edge/edit-tricky.yaml; do
+         "$SHARED"/krm-wire/kustomize-container-stdin.yaml "$SHARED"/yaml-edge/edit-tricky.yaml \
+         "$FUZZ"/seeds/json-pretty-resourcelist.json "$FUZZ"/seeds/directive-and-markers.yaml \
+         "$FUZZ"/seeds/emptydir-last-no-newline.yaml "$FUZZ"/seeds/shared-template-targets.yaml \
+         "$FUZZ"/seeds/merge-key-metadata.yaml "$FUZZ"/seeds/nel-in-comment.yaml; do
     [ -f "$f" ] && inputs+=("$f")
 done
 m=0
@@ -113,9 +121,14 @@ done
 # Inputs without a config too.
 for inp in "${inputs[@]}"; do cp "$inp" "$C/noconfig--$(basename "$inp")"; chmod u+w "$C/noconfig--$(basename "$inp")"; done
 
-# structured: arbitrary bytes; a few fixed random seeds to start from.
+# structured: arbitrary bytes; a few fixed random seeds to start from, and the fuzz bytes
+# behind each structured regression (fuzz/seeds/structured/*.bin), so that the new shapes
+# (JSON, directives, sharing, NEL, ...) are in the corpus from the start.
 for i in 1 2 3 4 5 6 7 8; do
     head -c $((i * 256)) /dev/urandom > "$S/random-$i" 2>/dev/null || true
+done
+for f in "$FUZZ"/seeds/structured/*.bin; do
+    [ -f "$f" ] && cp "$f" "$S/seed-$(basename "$f")" && chmod u+w "$S/seed-$(basename "$f")"
 done
 
 echo "seeded: whole_path $(ls "$W" | wc -l) files ($n candidates), with_config $(ls "$C" | wc -l), structured $(ls "$S" | wc -l)"

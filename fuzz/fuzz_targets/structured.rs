@@ -1,5 +1,6 @@
-//! Generated ResourceLists with ml-pipeline-ui Deployments in many env
-//! layouts; checks that the edit is right, not only that nothing crashed.
+//! Generated ResourceLists with ml-pipeline-ui Deployments; checks that the
+//! edit is right, not only that nothing crashed, and that layouts the
+//! generator calls valid and unambiguous are not refused.
 #![no_main]
 use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
@@ -15,5 +16,5 @@ fuzz_target!(|data: &[u8]| {
             rendered.expect_success, rendered.text
         );
     }
-    fuzz_props::check_structured(&rendered.text, rendered.expect_success);
+    fuzz_props::check_structured(&rendered.text, rendered.expect_success, data);
 });

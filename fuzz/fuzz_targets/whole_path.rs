@@ -3,5 +3,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    fuzz_props::check_whole(data, None);
+    fuzz_props::check_whole("whole_path", data, None, data);
 });

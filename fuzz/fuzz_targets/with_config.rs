@@ -5,5 +5,5 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let (config, input) = fuzz_props::split_config(data);
-    fuzz_props::check_whole(input, config);
+    fuzz_props::check_whole("with_config", input, config, data);
 });
