@@ -231,10 +231,10 @@ impl<'t, 'a> Run<'t, 'a> {
         }
         if let (Wrapper::ResourceList, Some(root)) = (wrapper, &self.env.root) {
             if let Err(e) = ed.add_results(root, &results) {
-                let mut o =
-                    Outcome::refused(format!("cannot add results to the ResourceList: {e}"));
-                o.stderr.insert_str(0, &stderr);
-                return o;
+                return self.unchanged(
+                    format!("cannot add results to the ResourceList: {e}"),
+                    stderr,
+                );
             }
         }
         match ed.finish() {
@@ -278,13 +278,21 @@ impl<'t, 'a> Run<'t, 'a> {
                 };
                 self.fail(vec![result], summary)
             }
-            Err(e) => {
-                let mut o =
-                    Outcome::refused(format!("cannot add results to the ResourceList: {e}"));
-                o.stderr.insert_str(0, &stderr);
-                o
-            }
+            Err(e) => self.unchanged(
+                format!("cannot add results to the ResourceList: {e}"),
+                stderr,
+            ),
         }
+    }
+
+    /// Results cannot be added: exit 1, and a ResourceList comes back as it came (kpt shows
+    /// stderr); a stream gets nothing.
+    fn unchanged(&self, message: String, stderr: String) -> Outcome {
+        let mut o = Outcome::refused(message);
+        o.stderr.insert_str(0, &stderr);
+        o.wrapper = Some(self.env.wrapper);
+        o.emit = self.env.wrapper == Wrapper::ResourceList;
+        o
     }
 
     fn fail(&self, errors: Vec<KrmResult>, summary: &str) -> Outcome {

@@ -36,7 +36,8 @@ fn main() -> ExitCode {
     match go(&cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Never eprintln!: it panics when stderr cannot be written.
+            let _ = writeln!(std::io::stderr().lock(), "error: {e:#}");
             ExitCode::from(1)
         }
     }
@@ -46,16 +47,16 @@ fn go(cli: &Cli) -> Result<u8> {
     let limits = Limits::default();
     let config = match &cli.config {
         Some(p) => {
-            Some(std::fs::read(p).with_context(|| format!("reading --config {}", p.display()))?)
+            let f = std::fs::File::open(p)
+                .with_context(|| format!("reading --config {}", p.display()))?;
+            Some(
+                read_bounded(f, &limits)
+                    .with_context(|| format!("reading --config {}", p.display()))?,
+            )
         }
         None => None,
     };
-    let mut input = Vec::new();
-    std::io::stdin()
-        .lock()
-        .take(limits.max_input_bytes as u64 + 1)
-        .read_to_end(&mut input)
-        .context("reading stdin")?;
+    let input = read_bounded(std::io::stdin().lock(), &limits).context("reading stdin")?;
     let options = Options::new(config, limits);
     let outcome = run(&input, &options);
     if let Some(p) = &cli.changes {
@@ -74,4 +75,13 @@ fn go(cli: &Cli) -> Result<u8> {
     let _ = err.write_all(outcome.stderr.as_bytes());
     written.context("writing stdout")?;
     Ok(outcome.exit_code as u8)
+}
+
+/// Read at most one byte more than the input limit (the run then names the limit), so that
+/// an endless source cannot exhaust memory.
+fn read_bounded(r: impl Read, limits: &Limits) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    r.take(limits.max_input_bytes as u64 + 1)
+        .read_to_end(&mut buf)?;
+    Ok(buf)
 }

@@ -178,7 +178,6 @@ fn stderr_full_on_a_refusal_exits_1() {
 }
 
 #[test]
-#[ignore = "issue 9: the stdout error is printed with eprintln!, which panics (exit 101) when stderr fails"]
 fn stderr_closed_and_stdout_full_exits_1_without_panic() {
     let d = closed_stderr(&[], &stream(), dev_full());
     assert_no_panic(&d, "stderr closed, stdout /dev/full");
@@ -186,7 +185,6 @@ fn stderr_closed_and_stdout_full_exits_1_without_panic() {
 }
 
 #[test]
-#[ignore = "issue 9: the stdout error is printed with eprintln!, which panics (exit 101) when stderr fails"]
 fn stderr_full_and_stdout_full_exits_1_without_panic() {
     let d = run_with(&[], &stream(), dev_full(), dev_full(), |_| {});
     assert_no_panic(&d, "stderr and stdout /dev/full");
@@ -194,7 +192,6 @@ fn stderr_full_and_stdout_full_exits_1_without_panic() {
 }
 
 #[test]
-#[ignore = "issue 9: the stdin error is printed with eprintln!, which panics (exit 101) when stderr fails"]
 fn stderr_full_and_stdin_unreadable_exits_1_without_panic() {
     // stdin a directory: read(2) fails with EISDIR.
     let dir = File::open("/").expect("open /");
@@ -211,7 +208,6 @@ fn stderr_full_and_stdin_unreadable_exits_1_without_panic() {
 }
 
 #[test]
-#[ignore = "issue 9: the --config error is printed with eprintln!, which panics (exit 101) when stderr fails"]
 fn stderr_full_and_config_missing_exits_1_without_panic() {
     // /dev/full, not a closed pipe: the binary fails before it reads stdin, so a pipe could
     // not be closed before its first write.
@@ -399,7 +395,6 @@ fn unblock(path: &Path) {
 /// file until memory runs out).
 #[cfg(target_os = "linux")]
 #[test]
-#[ignore = "issue 9: --config is read without a bound (std::fs::read), not at the 1 GiB input limit"]
 fn config_fifo_is_refused_at_the_input_limit() {
     let dir = scratch("fifo");
     let fifo = dir.join("config.fifo");
@@ -499,7 +494,6 @@ fn config_fifo_is_refused_at_the_input_limit() {
 /// memory; fixed, it is refused at the 1 GiB limit.
 #[cfg(target_os = "linux")]
 #[test]
-#[ignore = "issue 9: --config /dev/zero is read until memory runs out"]
 fn config_dev_zero_is_refused_at_the_input_limit() {
     let mut child = Command::new("sh")
         .arg("-c")

@@ -37,8 +37,7 @@ fn an_edit_is_verified_in_a_window_around_it() {
 
 #[test]
 fn an_alias_elsewhere_in_the_object_does_not_matter_to_the_window() {
-    let (o, out) =
-        common::run_checked(list("*l", "x", OTHER).as_bytes(), &Options::default());
+    let (o, out) = common::run_checked(list("*l", "x", OTHER).as_bytes(), &Options::default());
     assert_eq!(o.exit_code, 0);
     assert_eq!((o.verified.local, o.verified.whole), (1, 0));
     assert!(String::from_utf8(out).unwrap().contains("labels: *l\n"));
@@ -46,9 +45,11 @@ fn an_alias_elsewhere_in_the_object_does_not_matter_to_the_window() {
 
 #[test]
 fn an_alias_in_the_window_to_another_item_is_verified_in_the_whole_text() {
-    let (o, out) =
-        common::run_checked(list("*l", "*i", OTHER).as_bytes(), &Options::default());
+    let (o, out) = common::run_checked(list("*l", "*i", OTHER).as_bytes(), &Options::default());
     assert_eq!(o.exit_code, 0);
-    assert_eq!((o.verified.local, o.verified.items, o.verified.whole), (0, 0, 1));
+    assert_eq!(
+        (o.verified.local, o.verified.items, o.verified.whole),
+        (0, 0, 1)
+    );
     assert!(String::from_utf8(out).unwrap().contains("image: *i\n"));
 }

@@ -1362,12 +1362,6 @@ fn sensitive_break(t: &Tree, text: &str, paths: &[(usize, Vec<Step>)]) -> Option
         .find(|&b| regions.iter().any(|&(s, e)| s <= b && b <= e))
 }
 
-fn breaks_near_results(t: &Tree, text: &str) -> bool {
-    let regions = results_regions(t);
-    text.char_indices()
-        .any(|(i, c)| is_11_break(c) && regions.iter().any(|&(s, e)| s <= i && i <= e))
-}
-
 /// Why a refusal of this input would be legitimate (empty: it must be accepted).
 pub fn refusal_reasons(t: &Tree, text: &str) -> Vec<Reason> {
     let mut reasons = Vec::new();
@@ -1625,8 +1619,9 @@ struct Ctx {
 
 /// A ResourceList that a refusal must write back whole, with its error results:
 /// it reads as one list document (empty documents around it allowed), has no
-/// duplicate keys, no NEL/LS/PS where the results go, and stays within the
-/// function's limits.
+/// duplicate keys, no NEL/LS/PS outside quoted scalars (YAML 1.1 and 1.2 readers
+/// could read appended results differently: such a list comes back unchanged),
+/// and stays within the function's limits.
 fn readable_resource_list(t: &Tree, text: &str) -> bool {
     let lists: Vec<usize> = t.docs.iter().copied().filter(|&d| !is_null(t, d)).collect();
     let [d] = lists.as_slice() else {
@@ -1645,7 +1640,7 @@ fn readable_resource_list(t: &Tree, text: &str) -> bool {
         || t.get(*d, "items").and_then(|i| t.seq(i)).is_none()
         || t.duplicate_key().is_some()
         || t.depth > 150
-        || breaks_near_results(t, text)
+        || !breaks_outside_quotes(t, text).is_empty()
         || text.len() > 4 << 20
     {
         return false;
@@ -1684,6 +1679,9 @@ fn judge(text: &str, tin: &Tree, run: &Run, ctx: &Ctx) -> Result<(), String> {
             }
         } else {
             check_layout(text, out)?;
+            if !breaks_outside_quotes(tin, text).is_empty() && out != text {
+                return Err("refused a list with NEL/LS/PS outside quoted scalars, and wrote something else than the list as it came".into());
+            }
             if is_json(text) && !is_json(out) {
                 return Err("a JSON ResourceList came back as something else than JSON".into());
             }

@@ -114,6 +114,10 @@ impl Keep {
                     // A `kind: List` nested in a stream holds objects.
                     return Level::Objects;
                 }
+                if key == "<<" {
+                    // What a kept mapping merges is read as part of it.
+                    return Level::All;
+                }
                 let node = &self.nodes[n];
                 match node
                     .children

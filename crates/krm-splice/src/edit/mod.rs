@@ -599,7 +599,11 @@ impl<'t, 'a> Editor<'t, 'a> {
                     .take_while(|(k, _)| k.full_start() < at)
                     .count();
                 // After the last entry: wherever the window ends.
-                let before = if before == map.len() { usize::MAX } else { before };
+                let before = if before == map.len() {
+                    usize::MAX
+                } else {
+                    before
+                };
                 Expect::Insert(
                     slot.items
                         .iter()

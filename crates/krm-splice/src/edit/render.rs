@@ -5,7 +5,12 @@ use super::*;
 impl<'t, 'a> Editor<'t, 'a> {
     // ---------------------------------------------------------------- rendering
 
-    pub(super) fn render(&self, slot: &Slot, item: &Item, k: usize) -> Result<Vec<Splice>, EditError> {
+    pub(super) fn render(
+        &self,
+        slot: &Slot,
+        item: &Item,
+        k: usize,
+    ) -> Result<Vec<Splice>, EditError> {
         let node = self.tree.node(slot.node);
         match (&slot.kind, item) {
             (Kind::Append, Item::Value(v)) => self.render_append(node, v, k).map(|s| vec![s]),
@@ -174,6 +179,9 @@ impl<'t, 'a> Editor<'t, 'a> {
         let key = key_of(map, site.id())
             .ok_or_else(|| self.layout_err(site.start(), "not a mapping value"))?;
         let prefix = anchor.map(|a| format!("&{a} ")).unwrap_or_default();
+        if layout::colon_after(text, key.end()).is_none() && !map.is_flow() {
+            return self.render_explicit_key_value(&map, &key, &site, v);
+        }
         if map.is_flow() || !v.is_collection() {
             let rendered = if map.is_flow() {
                 value::flow(v)
@@ -247,6 +255,61 @@ impl<'t, 'a> Editor<'t, 'a> {
             layout::lines(&lines, Join::LineEnd, text.eol_at(line_end)),
         ));
         Ok(out)
+    }
+
+    /// An explicit key with no value (`? env`): it becomes `env:` with the value after it.
+    fn render_explicit_key_value(
+        &self,
+        map: &Node,
+        key: &Node,
+        site: &Node,
+        v: &Value,
+    ) -> Result<Vec<Splice>, EditError> {
+        let text = self.tree.text();
+        let q = layout::explicit_indicator(text, key.full_start())
+            .ok_or_else(|| self.layout_err(key.end(), "cannot find the ':' after the key"))?;
+        if !site.is_null() || site.start() < key.end() && site.start() != site.end() {
+            return Err(self.layout_err(key.end(), "cannot find the ':' after the key"));
+        }
+        let line_end = text.line_end(key.end());
+        if !layout::blank_or_comment(text, key.end(), line_end) {
+            return Err(self.layout_err(key.end(), "an explicit key shares its line"));
+        }
+        let key_text = &text.src()[key.full_start()..key.end()];
+        if !v.is_collection() {
+            return Ok(vec![Splice {
+                start: q,
+                end: key.end(),
+                text: format!("{key_text}: {}", value::block_scalar(v)),
+            }]);
+        }
+        let col = text.column(q);
+        let ind = self.indent(map);
+        let lines: Vec<String> = match v {
+            Value::Seq(items) => {
+                let dash = col + ind.seq_offset;
+                items
+                    .iter()
+                    .flat_map(|i| value::block_item(i, dash, dash + 2, ind))
+                    .collect()
+            }
+            Value::Map(entries) => entries
+                .iter()
+                .flat_map(|(k, cv)| value::block_entry(k, cv, col + ind.map_step, ind))
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok(vec![
+            Splice {
+                start: q,
+                end: key.end(),
+                text: format!("{key_text}:"),
+            },
+            insert_at(
+                line_end,
+                layout::lines(&lines, Join::LineEnd, text.eol_at(line_end)),
+            ),
+        ])
     }
 
     fn render_rename(
@@ -393,5 +456,4 @@ impl<'t, 'a> Editor<'t, 'a> {
             map_step: 2,
         }
     }
-
 }

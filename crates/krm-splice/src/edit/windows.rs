@@ -170,7 +170,7 @@ impl<'t, 'a> Editor<'t, 'a> {
                             [p0, &[k.clone(), Seg::Index(n)]].concat(),
                             vec![k.clone(), Seg::Index(0)],
                         ),
-                        ([p0, &[k.clone()]].concat(), vec![k]),
+                        ([p0, std::slice::from_ref(&k)].concat(), vec![k]),
                     ],
                     kind: UnitKind::Local,
                     slots: Vec::new(),
@@ -189,7 +189,10 @@ impl<'t, 'a> Editor<'t, 'a> {
                     end: layout::after(text, &node).0,
                     prefix: String::new(),
                     rebase: vec![
-                        (tp.iter().cloned().chain([key_seg(&lk)]).collect(), vec![key_seg(&lk)]),
+                        (
+                            tp.iter().cloned().chain([key_seg(&lk)]).collect(),
+                            vec![key_seg(&lk)],
+                        ),
                         (tp.to_vec(), Vec::new()),
                     ],
                     kind: UnitKind::Local,
@@ -452,7 +455,8 @@ impl<'t, 'a> Editor<'t, 'a> {
             let overlaps = s.end > u.start && s.start < u.end;
             let strictly_inside = s.start > u.start && s.start < u.end;
             // Insertions meeting one of the window's own at its edge.
-            let tie = s.start == s.end && (s.start == u.start || s.start == u.end) && own_at(s.start);
+            let tie =
+                s.start == s.end && (s.start == u.start || s.start == u.end) && own_at(s.start);
             if !(own(i) || between || overlaps || strictly_inside || tie) {
                 continue;
             }
