@@ -8,9 +8,8 @@
 //! paths from the region's root.
 
 use std::collections::HashMap;
-use std::iter::Peekable;
 
-use granit_parser::{Event, Parser, ScalarStyle, StructureStyle, Tag as GTag};
+use granit_parser::{Event, Parser, ScalarStyle, StrInput, Tag as GTag};
 
 use crate::error::Limits;
 use crate::path::Seg;
@@ -101,7 +100,8 @@ impl Trie {
 type Ev<'s> = (Event<'s>, usize);
 
 struct Stream<'s> {
-    events: Peekable<Box<dyn Iterator<Item = Result<Ev<'s>, String>> + 's>>,
+    parser: Parser<'s, StrInput<'s>>,
+    peeked: Option<Result<Ev<'s>, String>>,
     names: HashMap<usize, String>,
     what: &'static str,
 }
@@ -113,28 +113,52 @@ impl<'s> Stream<'s> {
         popts.emit_comments = false;
         popts.flow_nesting_limit = limits.max_depth;
         popts.block_nesting_limit = limits.max_depth;
-        let it = Parser::new_from_str_with_options(src, popts).map(move |r| {
-            r.map(|(e, span)| (e, span.start.byte_offset().unwrap_or(0)))
-                .map_err(|e| format!("the {what} does not parse: {}", e.info()))
-        });
-        let boxed: Box<dyn Iterator<Item = Result<Ev<'s>, String>> + 's> = Box::new(it);
         Stream {
-            events: boxed.peekable(),
+            parser: Parser::new_from_str_with_options(src, popts),
+            peeked: None,
             names: HashMap::new(),
             what,
         }
     }
 
+    fn pull(&mut self) -> Option<Result<Ev<'s>, String>> {
+        if let Some(p) = self.peeked.take() {
+            return Some(p);
+        }
+        let what = self.what;
+        self.parser.next().map(|r| {
+            r.map(|(e, span)| (e, span.start.byte_offset().unwrap_or(0)))
+                .map_err(|e| format!("the {what} does not parse: {}", e.info()))
+        })
+    }
+
+    fn peek(&mut self) -> Option<&Result<Ev<'s>, String>> {
+        if self.peeked.is_none() {
+            self.peeked = self.pull();
+        }
+        self.peeked.as_ref()
+    }
+
     fn next(&mut self) -> Result<Ev<'s>, String> {
-        match self.events.next() {
+        match self.pull() {
             Some(r) => r,
             None => Err(format!("the {} ended early", self.what)),
         }
     }
 
+    /// Whether the whole text reads without an error.
+    fn reads(mut self) -> bool {
+        while let Some(r) = self.pull() {
+            if r.is_err() {
+                return false;
+            }
+        }
+        true
+    }
+
     /// The anchor name that follows a node event, if any.
     fn anchor(&mut self) -> Result<Option<String>, String> {
-        if let Some(Ok((Event::Anchor(..), _))) = self.events.peek() {
+        if let Some(Ok((Event::Anchor(..), _))) = self.peek() {
             if let (Event::Anchor(id, name), _) = self.next()? {
                 self.names.insert(id, name.to_string());
                 return Ok(Some(name.to_string()));
@@ -144,11 +168,12 @@ impl<'s> Stream<'s> {
     }
 
     fn peek_end(&mut self) -> Result<bool, String> {
-        match self.events.peek() {
+        let what = self.what;
+        match self.peek() {
             Some(Ok((Event::MappingEnd | Event::SequenceEnd, _))) => Ok(true),
             Some(Ok(_)) => Ok(false),
             Some(Err(e)) => Err(e.clone()),
-            None => Err(format!("the {} ended early", self.what)),
+            None => Err(format!("the {what} ended early")),
         }
     }
 }
@@ -191,8 +216,7 @@ fn compare_inner(
     let r = compare_streams(before, after, expect, limits);
     if r.is_err() {
         // Was it the input that could not be read? Then the region does not stand alone.
-        let a = Stream::new(before, "input", limits);
-        *unreadable = a.events.into_iter().any(|ev| ev.is_err());
+        *unreadable = !Stream::new(before, "input", limits).reads();
     }
     r
 }
@@ -235,8 +259,11 @@ struct Cmp<'s> {
     depth_limit: usize,
 }
 
-fn tag_str(t: &Option<std::borrow::Cow<'_, GTag>>) -> Option<String> {
-    t.as_ref().map(|t| t.to_string())
+fn same_tag(
+    a: &Option<std::borrow::Cow<'_, GTag>>,
+    b: &Option<std::borrow::Cow<'_, GTag>>,
+) -> bool {
+    a.as_deref() == b.as_deref()
 }
 
 impl<'s> Cmp<'s> {
@@ -275,7 +302,7 @@ impl<'s> Cmp<'s> {
         let (eb, _) = self.b.next()?;
         match (ea, eb) {
             (Event::Scalar(va, sa, _, ta), Event::Scalar(vb, sb, _, tb)) => {
-                if va != vb || sa != sb || tag_str(&ta) != tag_str(&tb) {
+                if va != vb || sa != sb || !same_tag(&ta, &tb) {
                     return self.fail("a scalar changed");
                 }
                 self.same_anchor()
@@ -287,14 +314,14 @@ impl<'s> Cmp<'s> {
                 Ok(())
             }
             (Event::MappingStart(sa, _, ta), Event::MappingStart(sb, _, tb)) => {
-                if sa != sb || tag_str(&ta) != tag_str(&tb) {
+                if sa != sb || !same_tag(&ta, &tb) {
                     return self.fail("a mapping's style or tag changed");
                 }
                 self.same_anchor()?;
                 self.mapping(trie, expects, depth)
             }
             (Event::SequenceStart(sa, _, ta), Event::SequenceStart(sb, _, tb)) => {
-                if sa != sb || tag_str(&ta) != tag_str(&tb) {
+                if sa != sb || !same_tag(&ta, &tb) {
                     return self.fail("a sequence's style or tag changed");
                 }
                 self.same_anchor()?;
@@ -328,7 +355,7 @@ impl<'s> Cmp<'s> {
             }
             entry += 1;
             // The key.
-            let key = match self.a.events.peek() {
+            let key = match self.a.peek() {
                 Some(Ok((Event::Scalar(v, ..), _))) => Some(v.to_string()),
                 _ => None,
             };
@@ -530,9 +557,6 @@ fn skip(s: &mut Stream) -> Result<(), String> {
         }
     }
 }
-
-#[allow(dead_code)]
-fn unused(_: StructureStyle) {}
 
 #[cfg(test)]
 mod tests {

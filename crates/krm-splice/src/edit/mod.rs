@@ -6,7 +6,7 @@
 mod render;
 mod windows;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 use crate::change::{self, Change, Op};
@@ -50,7 +50,7 @@ struct Slot {
     /// Textual path of `node`.
     tpath: Path,
     /// Where `node` appears in the expanded reading.
-    occurrences: Rc<Vec<Path>>,
+    occurrences: Rc<BTreeSet<Path>>,
     /// The items asked for, in order (the same from every place).
     items: Vec<Item>,
     /// How many items each place asked for.
@@ -115,7 +115,7 @@ pub struct Editor<'t, 'a> {
     envelope: Option<&'t Envelope<'t, 'a>>,
     slots: Vec<Slot>,
     index: HashMap<(NodeId, Kind, Option<NodeId>), usize>,
-    occurrences: HashMap<(usize, Path), Rc<Vec<Path>>>,
+    occurrences: HashMap<(usize, Path), Rc<BTreeSet<Path>>>,
     #[cfg(feature = "fault-injection")]
     faults: Vec<Fault>,
 }
@@ -386,7 +386,7 @@ impl<'t, 'a> Editor<'t, 'a> {
         doc: usize,
         tpath: &Path,
         intent: &Path,
-    ) -> Result<Rc<Vec<Path>>, EditError> {
+    ) -> Result<Rc<BTreeSet<Path>>, EditError> {
         if let Some(o) = self.occurrences.get(&(doc, tpath.clone())) {
             return Ok(o.clone());
         }
@@ -394,7 +394,7 @@ impl<'t, 'a> Editor<'t, 'a> {
             .tree
             .occurrences(doc, tpath, self.limits.max_alias_expansion)
             .map_err(|e| e.into_edit(self.tree, intent.to_string()))?;
-        let o = Rc::new(o);
+        let o: Rc<BTreeSet<Path>> = Rc::new(o.into_iter().collect());
         self.occurrences.insert((doc, tpath.clone()), o.clone());
         Ok(o)
     }

@@ -18,6 +18,8 @@ pub(super) struct Unit {
     start: usize,
     end: usize,
     prefix: String,
+    /// Text after the region (a closing bracket).
+    suffix: String,
     /// Paths starting with `.0` are at `.1 + rest` in the window (the longest match
     /// applies); a change whose path matches none is not in the window.
     rebase: Vec<(Vec<Seg>, Vec<Seg>)>,
@@ -133,21 +135,93 @@ impl<'t, 'a> Editor<'t, 'a> {
         let text = tree.text();
         let node = tree.node(slot.node);
         let tp = slot.tpath.segs();
-        let flow = |c: Node, path: &[Seg]| Unit {
-            start: c.full_start(),
-            end: c.end(),
-            prefix: String::new(),
-            rebase: vec![(path.to_vec(), Vec::new())],
-            kind: UnitKind::Local,
-            slots: Vec::new(),
+        // A flow collection: the whole of it when it is empty, else its last item or entry
+        // (from its key) to where the change ends, between brackets.
+        let flow = |c: Node, path: &[Seg], from: Option<(usize, Vec<Seg>, Vec<Seg>)>| {
+            let end = slot.splices.iter().map(|s| s.end).max().unwrap_or(c.end());
+            match from {
+                Some((start, inner_from, inner_to)) if start <= end => Unit {
+                    start,
+                    end,
+                    prefix: if c.is_map() { "{" } else { "[" }.into(),
+                    suffix: if c.is_map() { "}" } else { "]" }.into(),
+                    rebase: vec![
+                        ([path, &inner_from[..]].concat(), inner_to),
+                        (path.to_vec(), Vec::new()),
+                    ],
+                    kind: UnitKind::Local,
+                    slots: Vec::new(),
+                },
+                _ => Unit {
+                    start: c.full_start(),
+                    end: c.end(),
+                    prefix: String::new(),
+                    suffix: String::new(),
+                    rebase: vec![(path.to_vec(), Vec::new())],
+                    kind: UnitKind::Local,
+                    slots: Vec::new(),
+                },
+            }
+        };
+        let last_item = |c: &Node| {
+            let n = c.len().checked_sub(1)?;
+            let last = c.last_child()?;
+            Some((last.full_start(), vec![Seg::Index(n)], vec![Seg::Index(0)]))
+        };
+        let last_entry = |c: &Node| {
+            let (k, _) = c.entries().last()?;
+            Some((k.full_start(), vec![key_seg(&k)], vec![key_seg(&k)]))
+        };
+        // A flow mapping whose last value is a long flow collection (a JSON list's items):
+        // that collection's last child, behind the key and the opening bracket.
+        let flow_insert = |c: Node| -> Option<Unit> {
+            let (k, v) = c.entries().last()?;
+            if !(v.is_flow() && (v.is_seq() || v.is_map())) || v.is_empty() {
+                return None;
+            }
+            let end = slot.splices.iter().map(|s| s.end).max()?;
+            let (inner_from, inner_to) = if v.is_seq() {
+                let n = v.len() - 1;
+                (
+                    vec![key_seg(&k), Seg::Index(n)],
+                    vec![key_seg(&k), Seg::Index(0)],
+                )
+            } else {
+                let (lk, _) = v.entries().last()?;
+                (
+                    vec![key_seg(&k), key_seg(&lk)],
+                    vec![key_seg(&k), key_seg(&lk)],
+                )
+            };
+            let start = match v.last_child() {
+                Some(l) if v.is_seq() => l.full_start(),
+                _ => v.entries().last()?.0.full_start(),
+            };
+            Some(Unit {
+                start,
+                end,
+                prefix: format!("{{{}", text.src().get(k.full_start()..=v.start())?),
+                suffix: "}".into(),
+                rebase: vec![
+                    ([tp, &inner_from[..]].concat(), inner_to),
+                    (
+                        [tp, std::slice::from_ref(&key_seg(&k))].concat(),
+                        vec![key_seg(&k)],
+                    ),
+                    (tp.to_vec(), Vec::new()),
+                ],
+                kind: UnitKind::Local,
+                slots: Vec::new(),
+            })
         };
         let unit = match slot.kind {
-            Kind::Append if node.is_flow() => flow(node, tp),
+            Kind::Append if node.is_flow() => flow(node, tp, last_item(&node)),
             Kind::Append => {
                 // The list's last item, behind its key's line.
                 let map = node.parent().filter(|p| p.is_map() && !p.is_flow())?;
                 let key = key_of(map, node.id())?;
-                let key_at = self.line_key(&key)?;
+                let (key_at, dashes) = self.line_key(&key)?;
+                let lead = vec![Seg::Index(0); dashes];
                 let last = node.last_child()?;
                 let ls = text.line_start(last.full_start());
                 let before_item = &text.src().as_bytes()[ls..last.full_start()];
@@ -165,35 +239,44 @@ impl<'t, 'a> Editor<'t, 'a> {
                     start: ls,
                     end: layout::after(text, &node).0,
                     prefix: format!("{head}{}", text.eol_at(text.line_end(key.end()))),
+                    suffix: String::new(),
                     rebase: vec![
                         (
                             [p0, &[k.clone(), Seg::Index(n)]].concat(),
-                            vec![k.clone(), Seg::Index(0)],
+                            [&lead[..], &[k.clone(), Seg::Index(0)]].concat(),
                         ),
-                        ([p0, std::slice::from_ref(&k)].concat(), vec![k]),
+                        (
+                            [p0, std::slice::from_ref(&k)].concat(),
+                            [&lead[..], std::slice::from_ref(&k)].concat(),
+                        ),
                     ],
                     kind: UnitKind::Local,
                     slots: Vec::new(),
                 }
             }
-            Kind::Insert if node.is_flow() => flow(node, tp),
+            Kind::Insert if node.is_flow() => match flow_insert(node) {
+                Some(u) => u,
+                None => flow(node, tp, last_entry(&node)),
+            },
             Kind::Insert => {
                 if tree.docs.iter().any(|d| d.root == Some(node.id())) {
                     return None;
                 }
                 // The mapping's last entry.
                 let (lk, _) = node.entries().last()?;
-                let key_at = self.line_key(&lk)?;
+                let (key_at, dashes) = self.line_key(&lk)?;
+                let lead = vec![Seg::Index(0); dashes];
                 Unit {
                     start: text.line_start(key_at),
                     end: layout::after(text, &node).0,
                     prefix: String::new(),
+                    suffix: String::new(),
                     rebase: vec![
                         (
                             tp.iter().cloned().chain([key_seg(&lk)]).collect(),
-                            vec![key_seg(&lk)],
+                            lead.iter().cloned().chain([key_seg(&lk)]).collect(),
                         ),
-                        (tp.to_vec(), Vec::new()),
+                        (tp.to_vec(), lead),
                     ],
                     kind: UnitKind::Local,
                     slots: Vec::new(),
@@ -212,19 +295,32 @@ impl<'t, 'a> Editor<'t, 'a> {
                     _ => tp,
                 };
                 if map.is_flow() {
-                    flow(map, map_path)
+                    let k = key_seg(&key);
+                    flow(
+                        map,
+                        map_path,
+                        Some((key.full_start(), vec![k.clone()], vec![k])),
+                    )
                 } else {
                     // The entry, from its key's line to the end of what replaces it.
-                    let key_at = self.line_key(&key)?;
+                    let (key_at, dashes) = self.line_key(&key)?;
+                    let lead = vec![Seg::Index(0); dashes];
                     let end = slot.splices.iter().map(|s| s.end).max()?;
-                    let mut rebase = vec![(map_path.to_vec(), Vec::new())];
+                    let mut rebase = vec![(map_path.to_vec(), lead.clone())];
                     if slot.kind == Kind::Replace {
-                        rebase.insert(0, (tp.to_vec(), vec![key_seg(&key)]));
+                        rebase.insert(
+                            0,
+                            (
+                                tp.to_vec(),
+                                lead.into_iter().chain([key_seg(&key)]).collect(),
+                            ),
+                        );
                     }
                     Unit {
                         start: text.line_start(key_at),
                         end: text.line_end(end),
                         prefix: String::new(),
+                        suffix: String::new(),
                         rebase,
                         kind: UnitKind::Local,
                         slots: Vec::new(),
@@ -261,7 +357,9 @@ impl<'t, 'a> Editor<'t, 'a> {
             text.line_end(root.end())
         };
         let (lk, _) = root.entries().last()?;
-        let key_at = self.line_key(&lk)?;
+        let (key_at, 0) = self.line_key(&lk)? else {
+            return None;
+        };
         let head = &text.src()[text.line_start(key_at)..text.line_end(lk.end())];
         let u = self.with_slots(
             doc,
@@ -269,6 +367,7 @@ impl<'t, 'a> Editor<'t, 'a> {
                 start: tail_start,
                 end: tree.document_end(doc),
                 prefix: head.to_owned(),
+                suffix: String::new(),
                 rebase: vec![(Vec::new(), Vec::new())],
                 kind: UnitKind::End,
                 slots: Vec::new(),
@@ -288,26 +387,31 @@ impl<'t, 'a> Editor<'t, 'a> {
             .then_some(u)
     }
 
-    /// Where a block mapping key's line starts its content: the key, or its `?`; `None`
+    /// Where a block mapping key's entry starts (the key, or its `?`), and how many `- `
+    /// come before it on its line (the key is the first of an item, of an item...); `None`
     /// when something else comes first on the line.
-    fn line_key(&self, key: &Node) -> Option<usize> {
+    fn line_key(&self, key: &Node) -> Option<(usize, usize)> {
         let text = self.tree.text();
         let at = layout::explicit_indicator(text, key.full_start()).unwrap_or(key.full_start());
-        layout::indented_only(text, at).then_some(at)
+        let ls = text.line_start(at);
+        let mut before = &text.src()[ls..at];
+        if ls == 0 {
+            before = before.strip_prefix('\u{feff}').unwrap_or(before);
+        }
+        let mut dashes = 0;
+        let mut rest = before.trim_start_matches(' ');
+        while let Some(r) = rest.strip_prefix("- ") {
+            dashes += 1;
+            rest = r.trim_start_matches(' ');
+        }
+        rest.is_empty().then_some((at, dashes))
     }
 
     /// The slots whose splices lie in the window: overlapping it, or insertions strictly
     /// inside it, and its own.
-    fn with_slots(&self, doc: usize, mut u: Unit, own: Option<usize>) -> Unit {
-        for (si, slot) in self.slots.iter().enumerate() {
-            let inside = slot.splices.iter().any(|s| {
-                (s.end > u.start && s.start < u.end)
-                    || (s.start == s.end && s.start > u.start && s.start < u.end)
-            });
-            if slot.doc == doc && (inside || own == Some(si)) {
-                u.slots.push(si);
-            }
-        }
+    fn with_slots(&self, _doc: usize, mut u: Unit, own: Option<usize>) -> Unit {
+        // The others in the window are found by position when it is checked.
+        u.slots.extend(own);
         u
     }
 
@@ -349,6 +453,7 @@ impl<'t, 'a> Editor<'t, 'a> {
                 } else {
                     String::new()
                 },
+                suffix: String::new(),
                 rebase: vec![(vec![Seg::Key(k), Seg::Index(i)], Vec::new())],
                 kind: UnitKind::Item,
                 slots,
@@ -384,6 +489,7 @@ impl<'t, 'a> Editor<'t, 'a> {
             start: 0,
             end: tree.document_end(doc),
             prefix: String::new(),
+            suffix: String::new(),
             rebase: vec![(Vec::new(), Vec::new())],
             kind: UnitKind::Tail,
             slots: Vec::new(),
@@ -445,12 +551,27 @@ impl<'t, 'a> Editor<'t, 'a> {
         // strictly inside it, and, where insertions meet at one offset, every splice
         // ordered between two of its own (their order is part of what is checked).
         let own = |i: usize| u.slots.contains(&owners[i]);
-        let first = (0..all.len()).find(|&i| own(i));
-        let last = (0..all.len()).rev().find(|&i| own(i));
-        let own_at = |at: usize| (0..all.len()).any(|i| own(i) && all[i].start == at);
+        // The window's own splices must lie inside it.
+        for &si in &u.slots {
+            if self.slots[si]
+                .splices
+                .iter()
+                .any(|s| s.start < u.start || s.end > u.end)
+            {
+                return Err(UnitError::Standalone);
+            }
+        }
+        // Splices are sorted and do not overlap: those near the window are one run.
+        let lo = all.partition_point(|s| s.end < u.start);
+        let hi = all.partition_point(|s| s.start <= u.end);
+        let near = lo..hi.max(lo);
+        let first = near.clone().find(|&i| own(i));
+        let last = near.clone().rev().find(|&i| own(i));
+        let own_at = |at: usize| near.clone().any(|i| own(i) && all[i].start == at);
         let mut slots = u.slots.clone();
         let mut mine: Vec<&Splice> = Vec::new();
-        for (i, s) in all.iter().enumerate() {
+        for i in near.clone() {
+            let s = &all[i];
             let between = first.is_some_and(|f| i >= f) && last.is_some_and(|l| i <= l);
             let overlaps = s.end > u.start && s.start < u.end;
             let strictly_inside = s.start > u.start && s.start < u.end;
@@ -479,8 +600,13 @@ impl<'t, 'a> Editor<'t, 'a> {
             };
             trie.add(&p, self.expect_of(slot));
         }
-        let before = format!("{}{}", u.prefix, &src[u.start..u.end]);
-        let after = format!("{}{}", u.prefix, splice::apply(src, u.start, u.end, &mine));
+        let before = format!("{}{}{}", u.prefix, &src[u.start..u.end], u.suffix);
+        let after = format!(
+            "{}{}{}",
+            u.prefix,
+            splice::apply(src, u.start, u.end, &mine),
+            u.suffix
+        );
         let mut tries = HashMap::new();
         tries.insert(0usize, trie);
         verify::compare(&before, &after, &tries, &self.limits).map_err(|m| match m {
