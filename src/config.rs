@@ -87,6 +87,25 @@ pub struct Config {
     pub policy: Policy,
     /// Which objects and containers.
     pub targets: Vec<Target>,
+    /// More image patterns (globs) that make a container of a workload a target, beside the
+    /// KFP UI's own images.
+    pub images: Vec<String>,
+    /// Edit, or only check.
+    pub mode: Mode,
+    /// A run that finds no target is an error (`true`) or a warning.
+    pub require_match: bool,
+    /// Write a kustomize patch that makes the edits, instead of the edited input.
+    pub emit_patch: bool,
+}
+
+/// What a run does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// Edit the targets.
+    #[default]
+    Fix,
+    /// Change nothing; report what would change, and fail if anything would.
+    Check,
 }
 
 impl Default for Config {
@@ -98,6 +117,82 @@ impl Default for Config {
             }],
             policy: Policy::Override,
             targets: vec![Target::default()],
+            images: Vec::new(),
+            mode: Mode::Fix,
+            require_match: true,
+            emit_patch: false,
+        }
+    }
+}
+
+/// Settings given outside the functionConfig (command-line flags): each one set replaces
+/// what the config says.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// Variables to set (`--value` sets DISABLE_GKE_METADATA, `--env NAME=VALUE` any).
+    pub env: Vec<EnvVar>,
+    /// `--policy`.
+    pub policy: Option<Policy>,
+    /// `--kind`, for every target.
+    pub kind: Option<String>,
+    /// `--name` (a glob; `*` for any), for every target.
+    pub name: Option<String>,
+    /// `--namespace` (a glob; `*` for any), for every target.
+    pub namespace: Option<String>,
+    /// `--selector`, for every target.
+    pub label_selector: Option<LabelSelector>,
+    /// `--containers`, for every target.
+    pub containers: Option<Vec<String>>,
+    /// `--image` patterns, added to the config's.
+    pub images: Vec<String>,
+    /// `--require-match`.
+    pub require_match: Option<bool>,
+    /// `--check` as a mode.
+    pub mode: Option<Mode>,
+    /// `--emit-patch`.
+    pub emit_patch: Option<bool>,
+}
+
+impl Overrides {
+    /// Whether nothing is overridden.
+    pub fn is_empty(&self) -> bool {
+        *self == Overrides::default()
+    }
+
+    /// Apply to a parsed config.
+    pub fn apply(&self, c: &mut Config) {
+        for v in &self.env {
+            c.set(&v.name, v.value.clone());
+        }
+        if let Some(p) = self.policy {
+            c.policy = p;
+        }
+        for t in &mut c.targets {
+            if let Some(k) = &self.kind {
+                t.selector.kind = k.clone();
+            }
+            if let Some(n) = &self.name {
+                t.selector.name = non_empty(n.clone());
+            }
+            if let Some(n) = &self.namespace {
+                t.selector.namespace = non_empty(n.clone());
+            }
+            if let Some(l) = &self.label_selector {
+                t.selector.label_selector = Some(l.clone());
+            }
+            if let Some(cs) = &self.containers {
+                t.containers = cs.clone();
+            }
+        }
+        c.images.extend(self.images.iter().cloned());
+        if let Some(r) = self.require_match {
+            c.require_match = r;
+        }
+        if let Some(m) = self.mode {
+            c.mode = m;
+        }
+        if let Some(e) = self.emit_patch {
+            c.emit_patch = e;
         }
     }
 }

@@ -22,6 +22,8 @@ pub struct Options {
     pub config: Option<Vec<u8>>,
     /// Bounds on the work an input may ask for.
     pub limits: Limits,
+    /// Settings that replace the config's (command-line flags).
+    pub overrides: config::Overrides,
     /// Test builds only: corrupt the first splice, so that verification must refuse it.
     #[cfg(feature = "fault-injection")]
     pub inject_bad_splice: bool,
@@ -181,10 +183,11 @@ impl<'t, 'a> Run<'t, 'a> {
                     .collect()
             }),
         };
-        let parsed = match parsed {
+        let mut parsed = match parsed {
             Ok(p) => p,
             Err(results) => return self.fail(results, "the functionConfig is not valid"),
         };
+        self.options.overrides.apply(&mut parsed.config);
         let mut results: Vec<KrmResult> = parsed
             .warnings
             .iter()

@@ -39,6 +39,9 @@ pub struct Change {
     pub append: bool,
     /// The value written (none for a removal).
     pub value: Option<Value>,
+    /// What a replaced or removed value was, as JSON, when it was a scalar (for `test`
+    /// operations that guard a patch).
+    pub old: Option<serde_json::Value>,
 }
 
 impl Change {

@@ -453,6 +453,34 @@ impl<'t, 'a> Node<'t, 'a> {
             .is_some_and(|v| scalar::reads_as_string(v, self.style(), self.tag()))
     }
 
+    /// A scalar's value as JSON, typed as Kubernetes' readers type it (YAML 1.2 core: a
+    /// quoted or `!!str` scalar is a string; plain `true`, `1`, `~` are a bool, a number,
+    /// null). `None` for anything that is not a scalar, or a plain scalar the readers type
+    /// differently (`yes`, `0644`, `1_000`), or a tag other than a core one.
+    pub fn json_scalar(&self) -> Option<serde_json::Value> {
+        use serde_json::Value as J;
+        let v = self.scalar()?;
+        if self.is_string() {
+            return Some(J::String(v.to_owned()));
+        }
+        match (self.tag(), self.style()) {
+            (Tag::None, Style::Plain) => match scalar::plain_class(v) {
+                scalar::PlainClass::Null => Some(J::Null),
+                scalar::PlainClass::Bool => Some(J::Bool(v.eq_ignore_ascii_case("true"))),
+                scalar::PlainClass::Number => {
+                    if !v.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+                        || v.starts_with('0') && v.len() > 1
+                    {
+                        return None;
+                    }
+                    v.parse::<i64>().ok().map(J::from)
+                }
+                scalar::PlainClass::Str => None,
+            },
+            _ => None,
+        }
+    }
+
     /// A block scalar (`|`, `>`).
     pub fn is_block_scalar(&self) -> bool {
         self.kind() == NodeKind::Scalar && self.style().is_block()

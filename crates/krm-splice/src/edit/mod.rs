@@ -543,6 +543,15 @@ impl<'t, 'a> Editor<'t, 'a> {
             path,
             append,
             value,
+            old: None,
+        };
+        // What a replaced or removed value was, when it is a scalar.
+        let replaced = || self.tree.node(slot.node).json_scalar();
+        let entry_value = || {
+            let map = self.tree.node(slot.node);
+            slot.key
+                .and_then(|k| value_of(map, k))
+                .and_then(|v| v.json_scalar())
         };
         let mut out = Vec::new();
         for item in &slot.items {
@@ -553,17 +562,24 @@ impl<'t, 'a> Editor<'t, 'a> {
                 (Kind::Insert, Item::Entry(k, v)) => {
                     out.push(mk(Op::Add, change::key(place, k), false, Some(v.clone())))
                 }
-                (Kind::Replace, Item::Value(v)) => {
-                    out.push(mk(Op::Replace, place.clone(), false, Some(v.clone())))
-                }
+                (Kind::Replace, Item::Value(v)) => out.push(Change {
+                    old: replaced(),
+                    ..mk(Op::Replace, place.clone(), false, Some(v.clone()))
+                }),
                 (Kind::ReplaceEntry, Item::Rename(k, v)) => {
                     let old = self.key_text(slot);
-                    out.push(mk(Op::Remove, change::key(place, &old), false, None));
+                    out.push(Change {
+                        old: entry_value(),
+                        ..mk(Op::Remove, change::key(place, &old), false, None)
+                    });
                     out.push(mk(Op::Add, change::key(place, k), false, Some(v.clone())));
                 }
                 (Kind::Remove, Item::Remove) => {
                     let old = self.key_text(slot);
-                    out.push(mk(Op::Remove, change::key(place, &old), false, None));
+                    out.push(Change {
+                        old: entry_value(),
+                        ..mk(Op::Remove, change::key(place, &old), false, None)
+                    });
                 }
                 _ => {}
             }
