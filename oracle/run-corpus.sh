@@ -4,7 +4,8 @@
 #   oracle/run-corpus.sh [--judge PATH] [--expect FILE|none] [--keep DIR] [--quiet] BIN FILE...
 #
 # For each FILE (NAME.config.yaml files are configs, not inputs, and are skipped):
-#   BIN --changes C.json [--config NAME.config.yaml, when it exists beside NAME.yaml] < FILE > OUT
+#   BIN --changes C.json [--config NAME.config.yaml, when it exists beside NAME.yaml, or
+#   config.yaml beside a golden case's input.yaml] < FILE > OUT
 # A file holding "\0CONFIG-END\0" (the with_config fuzz corpus) is split: the part before is
 # passed as --config, the part after is the input.
 # Then, per file:
@@ -78,6 +79,8 @@ for f in "$@"; do
         in="$work/$i.in" cfg=(--config "$work/$i.config")
     elif [ -f "${f%.yaml}.config.yaml" ] && [ "${f%.yaml}" != "$f" ]; then
         cfg=(--config "${f%.yaml}.config.yaml")
+    elif [ "$(basename "$f")" = input.yaml ] && [ -f "$(dirname "$f")/config.yaml" ]; then
+        cfg=(--config "$(dirname "$f")/config.yaml")
     fi
     rm -f "$work/$i.changes.json"
     "$bin" --changes "$work/$i.changes.json" "${cfg[@]}" < "$in" > "$work/$i.out" 2> "$work/$i.err"

@@ -8,7 +8,7 @@ use krm_splice::ResourceList;
 
 #[test]
 fn json_list_round_trips_through_serde() {
-    let input = std::fs::read("testdata/golden/json-resourcelist.yaml").unwrap();
+    let input = std::fs::read("testdata/cases/json-resourcelist/input.yaml").unwrap();
     let (o, out) = common::run_checked(&input, &Options::default());
     assert_eq!(o.exit_code, 0);
     // Each edit was checked on a small part of the text, not by re-parsing the whole list.

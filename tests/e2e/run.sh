@@ -442,7 +442,7 @@ arm64_qemu_pipe() {
 }
 
 # Same stdout, stderr and exit code from both architectures on the golden
-# inputs (with their .config.yaml), the Helm streams and the real Kubeflow
+# cases (with their config.yaml), the Helm streams and the real Kubeflow
 # builds in ../shared (600 objects, 10 MB at most).
 arm64_same_as_amd64() {
   local f cfg n=0 rc_a rc_b
@@ -450,6 +450,7 @@ arm64_same_as_amd64() {
   while IFS= read -r f; do
     args=()
     cfg=${f%.yaml}.config.yaml
+    [[ $f == */input.yaml ]] && cfg=$(dirname "$f")/config.yaml
     [[ -f $cfg ]] && args=(--config "$cfg")
     rc_a=0; "$STATIC" "${args[@]}" <"$f" >out/a.out 2>out/a.err || rc_a=$?
     rc_b=0; arm64 "${args[@]}" <"$f" >out/b.out 2>out/b.err || rc_b=$?
@@ -460,7 +461,7 @@ arm64_same_as_amd64() {
       return 1
     fi
     n=$((n + 1))
-  done < <(find "$ROOT/testdata/golden" "$SHARED/testdata/kubeflow/builds" examples/helm -maxdepth 1 -name '*.yaml' ! -name '*.config.yaml' | sort)
+  done < <({ find "$ROOT/testdata/cases" -name input.yaml; find "$SHARED/testdata/kubeflow/builds" examples/helm -maxdepth 1 -name '*.yaml' ! -name '*.config.yaml'; } | sort)
   ((n > 40)) || { echo "!! only $n inputs"; return 1; }
   echo "note: $n inputs: the same stdout, stderr and exit code from amd64 and arm64 (qemu)"
 }
