@@ -321,7 +321,7 @@ fn parse_object(n: &Cursor, errors: &mut Vec<ConfigError>) -> Config {
 
 const TOP_KEYS: [&str; 4] = ["apiVersion", "kind", "metadata", "spec"];
 const CM_TOP_KEYS: [&str; 5] = ["apiVersion", "kind", "metadata", "data", "immutable"];
-const CM_DATA_KEYS: [&str; 7] = [
+const CM_DATA_KEYS: [&str; 11] = [
     "value",
     "policy",
     "kind",
@@ -329,8 +329,21 @@ const CM_DATA_KEYS: [&str; 7] = [
     "namespace",
     "labelSelector",
     "containers",
+    "images",
+    "mode",
+    "requireMatch",
+    "emitPatch",
 ];
-const SPEC_KEYS: [&str; 4] = ["value", "env", "policy", "targets"];
+const SPEC_KEYS: [&str; 8] = [
+    "value",
+    "env",
+    "policy",
+    "targets",
+    "images",
+    "mode",
+    "requireMatch",
+    "emitPatch",
+];
 const TARGET_KEYS: [&str; 5] = ["kind", "name", "namespace", "labelSelector", "containers"];
 
 /// A mapping's keys as written (`?` for a key that is not a scalar).
@@ -482,14 +495,25 @@ fn parse_config_map(n: &Cursor, errors: &mut Vec<ConfigError>) -> Config {
                 }
             }
             "containers" => {
-                target.containers = s
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|c| !c.is_empty())
-                    .map(str::to_owned)
-                    .collect();
+                target.containers = list(&s);
                 if target.containers.is_empty() {
                     errors.push(err(&path, "containers must name at least one container"));
+                }
+            }
+            "images" => config.images = list(&s),
+            "mode" => {
+                if let Some(m) = mode(&s, &path, errors) {
+                    config.mode = m;
+                }
+            }
+            "requireMatch" => {
+                if let Some(b) = flag(&s, &path, errors) {
+                    config.require_match = b;
+                }
+            }
+            "emitPatch" => {
+                if let Some(b) = flag(&s, &path, errors) {
+                    config.emit_patch = b;
                 }
             }
             _ => selector_field(&mut target, key, s, &path, errors),
@@ -498,6 +522,54 @@ fn parse_config_map(n: &Cursor, errors: &mut Vec<ConfigError>) -> Config {
     check_target(&target, "data", errors);
     config.targets = vec![target];
     config
+}
+
+/// A comma-separated list, trimmed, empty parts dropped.
+fn list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn mode(s: &str, path: &str, errors: &mut Vec<ConfigError>) -> Option<Mode> {
+    match s {
+        "fix" => Some(Mode::Fix),
+        "check" => Some(Mode::Check),
+        _ => {
+            errors.push(err(
+                path,
+                &format!("mode {s:?} is not known; accepted: fix, check"),
+            ));
+            None
+        }
+    }
+}
+
+/// `"true"` or `"false"`.
+fn flag(s: &str, path: &str, errors: &mut Vec<ConfigError>) -> Option<bool> {
+    match s {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => {
+            errors.push(err(path, &format!("{path} must be \"true\" or \"false\"")));
+            None
+        }
+    }
+}
+
+/// A boolean field of the typed config: `true`/`false`, plain or quoted.
+fn boolean(c: &Cursor, path: &str, errors: &mut Vec<ConfigError>) -> Option<bool> {
+    let n = c.node();
+    match (n.scalar(), n.tag()) {
+        (Some("true"), Tag::None | Tag::Bool | Tag::Str) => Some(true),
+        (Some("false"), Tag::None | Tag::Bool | Tag::Str) => Some(false),
+        _ => {
+            errors.push(err(path, &format!("{path} must be true or false")));
+            None
+        }
+    }
 }
 
 fn non_empty(s: String) -> Option<String> {
@@ -528,6 +600,38 @@ fn parse_typed(n: &Cursor, errors: &mut Vec<ConfigError>) -> Config {
             if let Some(p) = policy(&s, "spec.policy", errors) {
                 config.policy = p;
             }
+        }
+    }
+    if let Some(v) = spec.get("images") {
+        let items = v.items();
+        if v.node().is_seq() {
+            config.images = items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| string(c, &format!("spec.images[{i}]"), errors))
+                .collect();
+        } else {
+            errors.push(err(
+                "spec.images",
+                "images must be a list of image patterns",
+            ));
+        }
+    }
+    if let Some(v) = spec.get("mode") {
+        if let Some(s) = string(&v, "spec.mode", errors) {
+            if let Some(m) = mode(&s, "spec.mode", errors) {
+                config.mode = m;
+            }
+        }
+    }
+    if let Some(v) = spec.get("requireMatch") {
+        if let Some(b) = boolean(&v, "spec.requireMatch", errors) {
+            config.require_match = b;
+        }
+    }
+    if let Some(v) = spec.get("emitPatch") {
+        if let Some(b) = boolean(&v, "spec.emitPatch", errors) {
+            config.emit_patch = b;
         }
     }
     if let Some(t) = spec.get("targets") {
@@ -756,6 +860,33 @@ mod tests {
         assert_eq!(
             error_paths(&format!("{TYPED}spec:\n  env: [{{name: A}}]\n")),
             ["spec.env[0].value"]
+        );
+    }
+
+    #[test]
+    fn mode_images_require_match_emit_patch() {
+        let p = parse_str(&format!(
+            "{TYPED}spec:\n  images: ['*/my-ui']\n  mode: check\n  requireMatch: false\n  emitPatch: true\n"
+        ))
+        .unwrap();
+        assert_eq!(p.config.images, ["*/my-ui"]);
+        assert_eq!(p.config.mode, Mode::Check);
+        assert!(!p.config.require_match && p.config.emit_patch);
+        let p = parse_str(
+            "apiVersion: v1\nkind: ConfigMap\ndata: {images: \"a/b, c/*\", mode: check, requireMatch: \"false\"}\n",
+        )
+        .unwrap();
+        assert_eq!(p.config.images, ["a/b", "c/*"]);
+        assert!(!p.config.require_match);
+        assert_eq!(
+            error_paths(
+                "apiVersion: v1\nkind: ConfigMap\ndata: {mode: dry, requireMatch: \"no\"}\n"
+            ),
+            ["data.mode", "data.requireMatch"]
+        );
+        assert_eq!(
+            error_paths(&format!("{TYPED}spec:\n  requireMatch: maybe\n")),
+            ["spec.requireMatch"]
         );
     }
 

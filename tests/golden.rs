@@ -36,7 +36,12 @@ fn cases() {
     for dir in &dirs {
         let r = std::panic::catch_unwind(|| case(dir));
         if r.is_err() {
-            failed.push(dir.file_name().unwrap_or_default().to_string_lossy().to_string());
+            failed.push(
+                dir.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .to_string(),
+            );
         }
     }
     assert!(failed.is_empty(), "golden cases that differ: {failed:?}");
