@@ -603,7 +603,7 @@ fn parse_typed(n: &Cursor, errors: &mut Vec<ConfigError>) -> Config {
         }
     }
     if let Some(v) = spec.get("images") {
-        let items = v.items();
+        let items: Vec<_> = v.items().collect();
         if v.node().is_seq() {
             config.images = items
                 .iter()
@@ -635,7 +635,7 @@ fn parse_typed(n: &Cursor, errors: &mut Vec<ConfigError>) -> Config {
         }
     }
     if let Some(t) = spec.get("targets") {
-        let items = t.items();
+        let items: Vec<_> = t.items().collect();
         if t.node().is_seq() && !items.is_empty() {
             config.targets = items
                 .iter()
@@ -659,7 +659,7 @@ fn parse_env_list(
     config: &mut Config,
     errors: &mut Vec<ConfigError>,
 ) {
-    let items = list.items();
+    let items: Vec<_> = list.items().collect();
     if !list.node().is_seq() || items.is_empty() {
         errors.push(err(
             "spec.env",
@@ -719,7 +719,7 @@ fn parse_target(n: &Cursor, path: &str, errors: &mut Vec<ConfigError>) -> Target
         }
         let p = join(path, key);
         if key == "containers" {
-            let items = v.items();
+            let items: Vec<_> = v.items().collect();
             if v.node().is_seq() && !items.is_empty() {
                 target.containers = items
                     .iter()

@@ -116,7 +116,7 @@ pub fn plan<'t, 'a>(ed: &mut Editor<'t, 'a>, env: &Envelope<'t, 'a>, config: &Co
                 if !list.node().is_seq() {
                     continue;
                 }
-                for (ci, c) in list.items().into_iter().enumerate() {
+                for (ci, c) in list.items().enumerate() {
                     let cpath = format!("{pod_path}.{list_key}[{ci}]");
                     if !c.node().is_map() {
                         p.error(
@@ -263,39 +263,38 @@ impl<'t, 'a> Planner<'_, 't, 'a> {
         if !env.node().is_seq() {
             return self.error(ctx, &env_path, "env is not a list");
         }
-        let items = env.items();
-        // Every entry must be readable before anything is decided.
-        let mut names: Vec<Option<&str>> = Vec::new();
-        for (i, e) in items.iter().enumerate() {
-            let epath = format!("{env_path}[{i}]");
+        // Every entry must be readable before anything is decided; the entries of each
+        // variable, by index.
+        let mut matched: Vec<Vec<usize>> = vec![Vec::new(); vars.len()];
+        let mut len = 0;
+        for (i, e) in env.items().enumerate() {
+            len = i + 1;
+            let epath = || format!("{env_path}[{i}]");
             if !e.node().is_map() {
-                return self.error(ctx, &epath, "the entry is not a mapping");
+                return self.error(ctx, &epath(), "the entry is not a mapping");
             }
             if e.node().has_merge_key() {
-                return self.error(ctx, &epath, "the entry uses a `<<` merge key");
+                return self.error(ctx, &epath(), "the entry uses a `<<` merge key");
             }
-            match e.get("name") {
-                Some(n) if n.node().scalar().is_some() => names.push(n.node().scalar()),
-                Some(_) => {
+            if let Some(n) = e.get("name") {
+                let Some(name) = n.node().scalar() else {
                     return self.error(
                         ctx,
-                        &format!("{epath}.name"),
+                        &format!("{}.name", epath()),
                         "the entry's name is not a plain string",
-                    )
+                    );
+                };
+                for (vi, v) in vars.iter().enumerate() {
+                    if v.name == name {
+                        matched[vi].push(i);
+                    }
                 }
-                None => names.push(None),
             }
         }
         let mut appended = 0;
-        for var in &vars {
-            let matched: Vec<usize> = names
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| **n == Some(var.name.as_str()))
-                .map(|(i, _)| i)
-                .collect();
+        for (var, matched) in vars.iter().zip(matched) {
             if matched.is_empty() {
-                let n = items.len() + appended;
+                let n = len + appended;
                 if let Err(e) = self.ed.append(&env, entry(var)) {
                     return self.edit_error(ctx, &env_path, e);
                 }
@@ -312,7 +311,10 @@ impl<'t, 'a> Planner<'_, 't, 'a> {
                 continue;
             }
             for i in matched {
-                if !self.entry(ctx, &format!("{env_path}[{i}]"), &items[i], var) {
+                let Some(item) = env.item(i) else {
+                    return self.error(ctx, &env_path, "internal: an entry went missing");
+                };
+                if !self.entry(ctx, &format!("{env_path}[{i}]"), &item, var) {
                     return;
                 }
             }

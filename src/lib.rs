@@ -109,7 +109,8 @@ impl Outcome {
     }
 }
 
-/// What the function reads of each object.
+/// What the function reads of each object: each workload's containers' names, images and
+/// env (other container fields stay spans: their text is never needed).
 fn keep() -> Keep {
     let mut k = Keep::new();
     for path in krm_splice::WORKLOAD_KINDS
@@ -117,9 +118,11 @@ fn keep() -> Keep {
         .filter_map(|kind| krm_splice::pod_spec_path(kind))
     {
         let base = path.join(".");
-        k = k
-            .path(&format!("{base}.containers"))
-            .path(&format!("{base}.initContainers"));
+        for list in ["containers", "initContainers"] {
+            for field in ["name", "image", "env"] {
+                k = k.path(&format!("{base}.{list}.{field}"));
+            }
+        }
     }
     k
 }
@@ -268,7 +271,7 @@ impl<'t, 'a> Run<'t, 'a> {
                             Some(obj) => fix::ObjCtx::new(obj).result(
                                 Severity::Error,
                                 message,
-                                target.relative_to(obj.path()).map(|p| krm_splice::Field {
+                                target.relative_to(&obj.path()).map(|p| krm_splice::Field {
                                     path: p.to_string(),
                                     current_value: None,
                                     proposed_value: None,

@@ -83,5 +83,7 @@ fn read_bounded(r: impl Read, limits: &Limits) -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::new();
     r.take(limits.max_input_bytes as u64 + 1)
         .read_to_end(&mut buf)?;
+    // Growing by doubling leaves up to as much again unused: give it back.
+    buf.shrink_to_fit();
     Ok(buf)
 }

@@ -31,7 +31,6 @@ pub struct Object<'t, 'a> {
     pub cursor: Cursor<'t, 'a>,
     /// What identifies it.
     pub id: ObjectId,
-    path: Path,
 }
 
 impl Object<'_, '_> {
@@ -41,14 +40,24 @@ impl Object<'_, '_> {
     }
 
     /// Its path from the document root (empty for a document that is the object).
-    pub fn path(&self) -> &Path {
-        &self.path
+    pub fn path(&self) -> Path {
+        self.cursor.path()
+    }
+
+    /// An annotation's value (`metadata.annotations`, read as readers read it).
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.cursor
+            .get("metadata")?
+            .get("annotations")?
+            .get(key)?
+            .node()
+            .scalar()
     }
 
     /// The file kpt read it from, and its index there (`config.kubernetes.io/path` and
     /// `index`, or their `internal.` forms).
     pub fn file(&self) -> Option<(String, u64)> {
-        let get = |k: &str| self.id.annotation(k);
+        let get = |k: &str| self.annotation(k);
         let path =
             get("config.kubernetes.io/path").or_else(|| get("internal.config.kubernetes.io/path"));
         let index = get("config.kubernetes.io/index")
@@ -128,8 +137,11 @@ impl<'t, 'a> Envelope<'t, 'a> {
     pub fn object_at(&self, doc: usize, path: &Path) -> Option<&Object<'t, 'a>> {
         self.objects
             .iter()
-            .filter(|o| o.doc() == doc && path.starts_with(o.path()))
-            .max_by_key(|o| o.path().segs().len())
+            .filter(|o| o.doc() == doc)
+            .map(|o| (o, o.path()))
+            .filter(|(_, p)| path.starts_with(p))
+            .max_by_key(|(_, p)| p.segs().len())
+            .map(|(o, _)| o)
     }
 }
 
@@ -170,7 +182,6 @@ fn object<'t, 'a>(
     }
     out.push(Object {
         id: ObjectId::of(node),
-        path: node.path(),
         cursor: node.clone(),
     });
     Ok(())

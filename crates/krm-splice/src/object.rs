@@ -61,8 +61,6 @@ pub struct ObjectId {
     pub namespace: String,
     /// `metadata.labels` with string values.
     pub labels: Vec<(String, String)>,
-    /// `metadata.annotations` with string values.
-    pub annotations: Vec<(String, String)>,
 }
 
 impl ObjectId {
@@ -92,16 +90,7 @@ impl ObjectId {
             name: meta_str("name"),
             namespace: meta_str("namespace"),
             labels: pairs("labels"),
-            annotations: pairs("annotations"),
         }
-    }
-
-    /// An annotation's value.
-    pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.annotations
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
     }
 
     /// Whether the object is the Kubernetes workload its kind names, not a custom resource

@@ -84,7 +84,9 @@ pub(crate) fn parse<'a>(
             src: text.src(),
             keep,
             limits,
-            nodes: Vec::new(),
+            // One allocation up front (its untouched tail costs no memory): growing a
+            // large vector by copying would leave the old copies behind.
+            nodes: Vec::with_capacity(text.len() / 12 + 64),
             strings: Vec::new(),
             props: HashMap::new(),
             anchors: HashMap::new(),
@@ -112,6 +114,8 @@ pub(crate) fn parse<'a>(
             b.quoted_spans,
         )
     };
+    let mut nodes = nodes;
+    nodes.shrink_to_fit();
     let yaml11_breaks = breaks
         .into_iter()
         .filter(|&at| {

@@ -179,6 +179,11 @@ impl<'a> Tree<'a> {
         &self.text
     }
 
+    /// How many nodes the tree keeps (a measure of its memory: a few dozen bytes each).
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
     /// The number of documents in the stream.
     pub fn documents(&self) -> usize {
         self.docs.len()
@@ -857,12 +862,27 @@ impl<'t, 'a> Cursor<'t, 'a> {
     }
 
     /// A sequence's items.
-    pub fn items(&self) -> Vec<Cursor<'t, 'a>> {
+    pub fn items(&self) -> impl Iterator<Item = Cursor<'t, 'a>> + '_ {
         self.node
             .items()
             .enumerate()
-            .map(|(i, n)| self.at(n, None, i, false))
-            .collect()
+            .map(move |(i, n)| self.at(n, None, i, false))
+    }
+
+    /// A sequence's item at `index`.
+    pub fn item(&self, index: usize) -> Option<Cursor<'t, 'a>> {
+        let n = self.node.items().nth(index)?;
+        Some(self.at(n, None, index, false))
+    }
+
+    /// The number of items (sequence) or entries as written (mapping).
+    pub fn len(&self) -> usize {
+        self.node.len()
+    }
+
+    /// Whether [`len`](Self::len) is 0.
+    pub fn is_empty(&self) -> bool {
+        self.node.is_empty()
     }
 
     /// A mapping's entries as readers see them: its own (`<<` excluded), then those it merges

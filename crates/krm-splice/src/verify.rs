@@ -490,10 +490,11 @@ impl<'s> Cmp<'s> {
         let (eb, _) = self.b.next()?;
         let ok = match (v, &eb) {
             (Value::Str(s), Event::Scalar(x, ScalarStyle::DoubleQuoted, _, None)) => x == s,
-            (
-                Value::Word(s),
-                Event::Scalar(x, ScalarStyle::Plain | ScalarStyle::DoubleQuoted, _, None),
-            ) => x == s,
+            (Value::Word(s), Event::Scalar(x, ScalarStyle::DoubleQuoted, _, None)) => x == s,
+            // A plain word must also be a string to every reader.
+            (Value::Word(s), Event::Scalar(x, ScalarStyle::Plain, _, None)) => {
+                x == s && crate::scalar::plain_is_string_everywhere(x)
+            }
             (Value::Int(i), Event::Scalar(x, ScalarStyle::Plain, _, None)) => *x == i.to_string(),
             (Value::Map(_), Event::MappingStart(_, _, None)) => true,
             (Value::Seq(_), Event::SequenceStart(_, _, None)) => true,

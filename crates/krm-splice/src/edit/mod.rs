@@ -328,8 +328,8 @@ impl<'t, 'a> Editor<'t, 'a> {
             });
         }
         let doc = cursor.doc();
-        let slot = match self.index.get(&(node, kind, key)) {
-            Some(&s) => s,
+        let (slot, created) = match self.index.get(&(node, kind, key)) {
+            Some(&s) => (s, false),
             None => {
                 let occurrences = self.occurrences_of(doc, &tpath, &intent)?;
                 let anchor = match kind {
@@ -349,9 +349,27 @@ impl<'t, 'a> Editor<'t, 'a> {
                     anchor,
                 });
                 self.index.insert((node, kind, key), self.slots.len() - 1);
-                self.slots.len() - 1
+                (self.slots.len() - 1, true)
             }
         };
+        let r = self.ask(slot, node, kind, intent, item);
+        if r.is_err() && created {
+            // A failed operation leaves nothing behind.
+            self.slots.pop();
+            self.index.remove(&(node, kind, key));
+        }
+        r
+    }
+
+    /// Record one place's request in a slot, rendering it when it is new.
+    fn ask(
+        &mut self,
+        slot: usize,
+        node: NodeId,
+        kind: Kind,
+        intent: Path,
+        item: Item,
+    ) -> Result<(), EditError> {
         if !self.slots[slot].occurrences.contains(&intent) {
             return Err(EditError::Invalid {
                 message: format!(
@@ -387,6 +405,10 @@ impl<'t, 'a> Editor<'t, 'a> {
         tpath: &Path,
         intent: &Path,
     ) -> Result<Rc<BTreeSet<Path>>, EditError> {
+        if self.tree.anchors.is_empty() {
+            // Without anchors a node appears only where it is written.
+            return Ok(Rc::new(BTreeSet::from([intent.clone()])));
+        }
         if let Some(o) = self.occurrences.get(&(doc, tpath.clone())) {
             return Ok(o.clone());
         }
