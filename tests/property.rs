@@ -228,10 +228,9 @@ fn target_values(out: &str) -> Vec<(String, bool)> {
         .iter()
         .try_fold(root, |n, k| n.get(k))
         .expect("containers");
-    let env = c.items()[0].get("env").expect("env");
+    let env = c.item(0).expect("a container").get("env").expect("env");
     assert!(env.node().is_seq(), "env is a list");
     env.items()
-        .iter()
         .filter(|e| e.str_at("name") == Some("DISABLE_GKE_METADATA"))
         .map(|e| {
             let v = e.get("value").expect("value");

@@ -127,7 +127,7 @@ fn render(l: &List) -> String {
 }
 
 fn seq<'t, 'a>(n: &Cursor<'t, 'a>) -> Vec<Cursor<'t, 'a>> {
-    n.items()
+    n.items().collect()
 }
 
 proptest! {
