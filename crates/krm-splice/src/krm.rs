@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::object::ObjectId;
 use crate::value::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +44,25 @@ pub struct ResourceRef {
     /// `metadata.namespace`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub namespace: String,
+}
+
+/// The reference a result about this object carries.
+///
+/// ```
+/// use krm_splice::{ObjectId, ResourceRef};
+/// let id = ObjectId { kind: "ConfigMap".into(), name: "app".into(), ..ObjectId::default() };
+/// let r = ResourceRef::from(&id);
+/// assert_eq!((r.kind.as_str(), r.name.as_str()), ("ConfigMap", "app"));
+/// ```
+impl From<&ObjectId> for ResourceRef {
+    fn from(id: &ObjectId) -> ResourceRef {
+        ResourceRef {
+            api_version: id.api_version.clone(),
+            kind: id.kind.clone(),
+            name: id.name.clone(),
+            namespace: id.namespace.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
