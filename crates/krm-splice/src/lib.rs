@@ -15,15 +15,24 @@
 //! # Data flow
 //!
 //! ```text
-//! bytes ─ Text::decode ─▶ Text ─ Tree::parse(&Keep, &Limits) ─▶ Tree ─ Envelope::read ─▶ Envelope
-//!                                                                 │            (objects, functionConfig)
-//!                        Cursor (tree.cursor(doc), object.cursor, .get(key), .items()) ◀┘
-//!                                                                 │
-//!        Editor::new(&tree) ─ insert / append / replace / replace_entry / remove / add_results
-//!                                                                 │
-//!                   Editor::finish ─ check, sort, apply, re-read, compare ─▶ Edited
-//!                                                                 │
-//!                       Edited::write(input, out)  ·  Edited::changes ─ changes_json
+//! input bytes
+//!   │  Text::decode(bytes, &Limits)              size, UTF-8
+//!   ▼
+//! Text
+//!   │  Tree::parse(text, &Keep, &Limits)         every byte checked; nodes for what Keep names
+//!   ▼
+//! Tree ── Envelope::read ──▶ Envelope { wrapper, root, objects, function_config }
+//!   │
+//!   │  Cursors: tree.cursor(doc), object.cursor, .get(key), .items(), .entries()
+//!   ▼
+//! Editor::new(&tree, limits)                     insert, append, replace, set_str,
+//!   │                                            replace_entry, remove, add_results
+//!   │  Editor::finish()                          anchors, sort, check, re-read, compare
+//!   ▼
+//! Edited { splices, changes, verified }
+//!   │  Edited::write(input, out)                 the input's bytes between the splices
+//!   ▼
+//! output bytes          changes_json(&edited.changes): the --changes file
 //! ```
 //!
 //! 1. **Decode.** [`Text::decode`] checks the input's size against [`Limits`] and that it is
@@ -81,7 +90,10 @@
 //! [`Editor::finish`] re-reads the output; it does not trust the rendering. The changed
 //! regions of the output are parsed beside the same regions of the input, event by event,
 //! and the two streams must be the same except where the recorded changes say, where the
-//! output must read exactly as the change's value (its type and its string). A region is
+//! output must read as the change's value: a string as a scalar with that text, double-quoted
+//! (or plain, for a [`Value::Word`], which the renderer writes plain only where
+//! [`plain_safe`] says every reader types it as a string), an integer as a plain number, a
+//! collection with exactly the entries or items asked, no new anchor or tag. A region is
 //! the smallest window that can be read alone and still shows the change in its context —
 //! a flow collection, the last item of a list appended to, the last entry of a mapping
 //! inserted into, the entry whose value is replaced — or else the changed object, the end of
