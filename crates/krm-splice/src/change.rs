@@ -26,7 +26,26 @@ impl Op {
     }
 }
 
-/// One change to one place.
+/// One change to one place: what [`Editor::finish`](crate::Editor::finish) records for each
+/// place an edit reaches, and what verification checks the output against.
+///
+/// ```
+/// use krm_splice::{changes_json, Editor, Keep, Limits, Op, Text, Tree, Value};
+/// let src = "kind: A\nspec: {n: 1, list: [a]}\n";
+/// let limits = Limits::default();
+/// let tree = Tree::parse(Text::new(src), &Keep::all(), &limits)?;
+/// let spec = tree.cursor(0).and_then(|c| c.get("spec")).ok_or("no spec")?;
+/// let mut ed = Editor::new(&tree, limits);
+/// ed.replace(&spec.get("n").ok_or("no n")?, Value::Int(2))?;
+/// ed.append(&spec.get("list").ok_or("no list")?, Value::word("b"))?;
+/// let changes = ed.finish()?.changes;
+/// assert_eq!((changes[0].op, changes[0].pointer()), (Op::Add, "/spec/list/-".into()));
+/// assert_eq!((changes[1].op, changes[1].pointer()), (Op::Replace, "/spec/n".into()));
+/// assert_eq!(changes[1].old, Some(serde_json::json!(1))); // the scalar replaced
+/// let file: serde_json::Value = serde_json::from_str(&changes_json(&changes))?;
+/// assert_eq!(file["ops"][1], serde_json::json!({"doc": 0, "op": "replace", "path": "/spec/n", "value": 2}));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
     /// The document (0-based, counting every document of the stream).

@@ -69,6 +69,34 @@ impl Object<'_, '_> {
 }
 
 /// The input's shape, its objects, and for a `ResourceList` its functionConfig.
+///
+/// ```
+/// use krm_splice::{Envelope, Keep, Limits, Text, Tree, Wrapper};
+/// let limits = Limits::default();
+/// // JSON is YAML: a ResourceList as kpt sends it with `--output json` reads the same.
+/// let json = r#"{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList",
+///   "items": [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a",
+///     "annotations": {"config.kubernetes.io/path": "cm.yaml"}}}],
+///   "functionConfig": {"kind": "ConfigMap", "data": {"team": "web"}}}"#;
+/// let tree = Tree::parse(Text::new(json), &Keep::new(), &limits)?;
+/// let env = Envelope::read(&tree)?;
+/// assert_eq!(env.wrapper, Wrapper::ResourceList);
+/// assert_eq!(env.objects[0].id.name, "a");
+/// assert_eq!(env.objects[0].path().to_string(), "items[0]");
+/// assert_eq!(env.objects[0].file(), Some(("cm.yaml".to_string(), 0)));
+/// let data = env.function_config.as_ref().and_then(|c| c.get("data"));
+/// assert_eq!(data.and_then(|d| d.str_at("team")), Some("web"));
+///
+/// // A plain stream: each document an object (a `kind: List` document holds several).
+/// let stream = "kind: A\nmetadata: {name: a}\n---\nkind: List\nitems:\n- kind: B\n- kind: C\n";
+/// let tree = Tree::parse(Text::new(stream), &Keep::new(), &limits)?;
+/// let env = Envelope::read(&tree)?;
+/// assert_eq!(env.wrapper, Wrapper::Stream);
+/// let kinds: Vec<&str> = env.objects.iter().map(|o| o.id.kind.as_str()).collect();
+/// assert_eq!(kinds, ["A", "B", "C"]);
+/// assert_eq!((env.objects[2].doc(), env.objects[2].path().to_string()), (1, "items[1]".into()));
+/// # Ok::<(), krm_splice::InputError>(())
+/// ```
 #[derive(Debug)]
 pub struct Envelope<'t, 'a> {
     /// What the input is.

@@ -25,6 +25,16 @@ impl fmt::Display for Location {
 
 /// Bounds on the work one input may ask for. None is reachable by real Kubernetes
 /// manifests: the deepest real CRD nests about 43 levels and a full Kubeflow install is 12 MB.
+/// Passing one is an [`InputError`] ([`TooLarge`](InputError::TooLarge) or
+/// [`Limit`](InputError::Limit)), never a crash or an unbounded run.
+///
+/// ```
+/// use krm_splice::{InputError, Keep, Limits, Text, Tree};
+/// let limits = Limits { max_depth: 3, ..Limits::default() };
+/// let deep = Text::new("a: {b: {c: {d: 1}}}\n");
+/// let err = Tree::parse(deep, &Keep::all(), &limits).unwrap_err();
+/// assert!(matches!(err, InputError::Limit { .. }), "{err}");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Largest input accepted, in bytes (at most 2 GiB whatever is asked: spans are 32-bit).
@@ -52,6 +62,18 @@ impl Default for Limits {
 pub(crate) const HARD_MAX_INPUT: usize = 1 << 31;
 
 /// Why an input cannot be read.
+///
+/// ```
+/// use krm_splice::{InputError, Keep, Limits, Text, Tree};
+/// let src = "metadata:\n  name: a\n  \"name\": b\n"; // one key to kyaml, however quoted
+/// let err = Tree::parse(Text::new(src), &Keep::new(), &Limits::default()).unwrap_err();
+/// assert!(matches!(err, InputError::DuplicateKey { ref key, .. } if key == "name"));
+/// assert_eq!(err.location().map(|l| (l.line, l.column)), Some((3, 3)));
+/// assert_eq!(
+///     err.to_string(),
+///     "duplicate key \"name\" at line 3, column 3 (first at line 2, column 3); refused, as kyaml does"
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputError {
     /// No document holds anything.

@@ -3,8 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::object::ObjectId;
 use crate::value::Value;
 
+/// How much a [`KrmResult`] matters (`error`, `warning`, `info` on the wire). kpt fails a
+/// pipeline on a function's nonzero exit, not on its error results: a function that refuses
+/// says why in an `error` result and exits 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -45,6 +49,25 @@ pub struct ResourceRef {
     pub namespace: String,
 }
 
+/// The reference a result about this object carries.
+///
+/// ```
+/// use krm_splice::{ObjectId, ResourceRef};
+/// let id = ObjectId { kind: "ConfigMap".into(), name: "app".into(), ..ObjectId::default() };
+/// let r = ResourceRef::from(&id);
+/// assert_eq!((r.kind.as_str(), r.name.as_str()), ("ConfigMap", "app"));
+/// ```
+impl From<&ObjectId> for ResourceRef {
+    fn from(id: &ObjectId) -> ResourceRef {
+        ResourceRef {
+            api_version: id.api_version.clone(),
+            kind: id.kind.clone(),
+            name: id.name.clone(),
+            namespace: id.namespace.clone(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 /// The field a result is about.
@@ -70,6 +93,22 @@ pub struct File {
 }
 
 /// One entry of a ResourceList's `results`.
+///
+/// [`Editor::add_results`](crate::Editor::add_results) writes it (as
+/// [`to_value`](Self::to_value) renders it) after any results already there;
+/// [`to_line`](Self::to_line) is a one-line reading for stderr.
+///
+/// ```
+/// use krm_splice::{File, KrmResult, ObjectId, Severity};
+/// let id = ObjectId { api_version: "v1".into(), kind: "Service".into(), name: "web".into(),
+///                     namespace: "shop".into(), ..ObjectId::default() };
+/// let r = KrmResult {
+///     resource_ref: Some((&id).into()),
+///     file: Some(File { path: "svc.yaml".into(), index: 0 }),
+///     ..KrmResult::new(Severity::Warning, "no port named http")
+/// };
+/// assert_eq!(r.to_line(), "[warning] Service shop/web (svc.yaml#0): no port named http");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KrmResult {

@@ -111,6 +111,27 @@ impl ObjectId {
 
 /// Which objects: a kind, and optionally a name and namespace (exact or globs with `*`) and
 /// a label selector.
+///
+/// ```
+/// use krm_splice::{LabelSelector, ObjectId, Selector};
+/// let id = ObjectId {
+///     api_version: "apps/v1".into(),
+///     kind: "Deployment".into(),
+///     name: "ml-pipeline-ui".into(),
+///     namespace: "kubeflow".into(),
+///     labels: vec![("app".into(), "ml-pipeline-ui".into())],
+///     ..ObjectId::default()
+/// };
+/// let sel = Selector {
+///     kind: "Deployment".into(),
+///     name: Some("ml-pipeline-*".into()),
+///     namespace: None,
+///     label_selector: Some(LabelSelector::parse("app in (ml-pipeline-ui, ml-pipeline),!legacy")?),
+/// };
+/// assert!(sel.matches(&id));
+/// assert!(id.is_kubernetes_workload()); // apps/v1: not a custom resource named Deployment
+/// # Ok::<(), String>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Selector {
     /// The kind (exact).
@@ -156,6 +177,12 @@ impl Selector {
 }
 
 /// `*` matches any run of characters; everything else matches itself.
+///
+/// ```
+/// use krm_splice::glob;
+/// assert!(glob("web-*", "web-frontend") && glob("*", "") && glob("a*b*c", "aXbYc"));
+/// assert!(!glob("web-*", "api") && !glob("web", "web-frontend"));
+/// ```
 pub fn glob(pattern: &str, s: &str) -> bool {
     if !pattern.contains('*') {
         return pattern == s;

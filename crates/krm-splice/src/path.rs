@@ -19,6 +19,15 @@ impl Seg {
 }
 
 /// A path from a document's root (or from an object, when made relative).
+///
+/// ```
+/// use krm_splice::{Path, Seg};
+/// let p = Path(vec![Seg::key("metadata"), Seg::key("annotations"), Seg::key("example.com/owner")]);
+/// assert_eq!(p.to_string(), "metadata.annotations.example.com/owner");
+/// assert_eq!(p.pointer(), "/metadata/annotations/example.com~1owner"); // RFC 6901
+/// let item = Path(vec![Seg::key("items"), Seg::Index(3)]).join(p.segs());
+/// assert_eq!(item.relative_to(&Path(vec![Seg::key("items"), Seg::Index(3)])), Some(p));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Path(pub Vec<Seg>);
 

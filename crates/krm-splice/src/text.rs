@@ -10,7 +10,20 @@ use crate::error::{InputError, Limits, Location, HARD_MAX_INPUT};
 /// How far a line lookup scans before it falls back to the line index.
 const SCAN: usize = 512;
 
-/// Validated input text: UTF-8, within the size limit.
+/// Validated input text: UTF-8, within the size limit; and where things are in it.
+///
+/// ```
+/// use krm_splice::{InputError, Limits, Text};
+/// let limits = Limits::default();
+/// let text = Text::decode(b"a: 1\r\nb: \xc3\xa9t\xc3\xa9\r\n", &limits)?;
+/// let at = text.src().find("t").unwrap_or(0);
+/// let loc = text.location(at);
+/// assert_eq!((loc.line, loc.column), (2, 5)); // columns count characters
+/// assert_eq!(text.eol_at(at), "\r\n"); // new lines written here end like their neighbours
+/// let err = Text::decode(b"a: \xff\n", &limits).unwrap_err();
+/// assert!(matches!(err, InputError::NotUtf8 { at } if at.column == 4));
+/// # Ok::<(), InputError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Text<'a> {
     src: &'a str,

@@ -152,6 +152,27 @@ pub(crate) struct DocInfo {
 }
 
 /// A parsed YAML stream: every document, with the kept parts as a tree of spanned nodes.
+///
+/// [`Tree::parse`] checks the whole text (syntax, duplicate keys, depth, alias expansion)
+/// and keeps nodes for what its [`Keep`] names. Read it through [`Node`]s (as written) or
+/// [`Cursor`]s (as Kubernetes' readers read it):
+///
+/// ```
+/// use krm_splice::{Keep, Limits, NodeKind, Seg, Text, Tree};
+/// let src = "kind: ConfigMap\nmetadata:\n  name: a\n  uid: x1\ndata:\n  k: v\n";
+/// let tree = Tree::parse(Text::new(src), &Keep::new(), &Limits::default())?;
+/// let obj = tree.cursor(0).ok_or("empty")?;
+/// assert_eq!(obj.str_at("kind"), Some("ConfigMap"));
+/// let meta = obj.get("metadata").ok_or("no metadata")?;
+/// assert_eq!(meta.str_at("name"), Some("a")); // kept: the object's identity
+/// // Not kept (Keep::new keeps no data and no uid): checked, spanned, not built.
+/// assert_eq!(meta.get("uid").map(|c| c.node().kind()), Some(NodeKind::Skipped));
+/// let data = obj.get("data").ok_or("no data")?;
+/// assert_eq!(data.node().kind(), NodeKind::Skipped);
+/// assert_eq!(&src[data.node().start()..data.node().end()], "k: v");
+/// assert_eq!(meta.path().segs(), [Seg::key("metadata")]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct Tree<'a> {
     pub(crate) text: Text<'a>,
@@ -673,7 +694,28 @@ impl<'t, 'a> Iterator for Entries<'t, 'a> {
 
 /// A node as Kubernetes' readers see it: reached from a document root through keys and
 /// indexes, with aliases resolved and `<<` merge keys applied. It knows its path in that
-/// expanded reading ([`path`](Self::path)) and where its text is.
+/// expanded reading ([`path`](Self::path)) and where its text is
+/// ([`text_path`](Self::text_path), [`node`](Self::node), [`site`](Self::site)).
+///
+/// The [`Editor`](crate::Editor) takes cursors: the place an edit is asked for is a place
+/// of the expanded reading, and the editor maps it back to the text.
+///
+/// ```
+/// use krm_splice::{Keep, Limits, Text, Tree};
+/// let src = "base: &b {team: web}\nsvc:\n  labels: *b\nmerged:\n  <<: *b\n  tier: 1\n";
+/// let tree = Tree::parse(Text::new(src), &Keep::all(), &Limits::default())?;
+/// let root = tree.cursor(0).ok_or("empty")?;
+/// let labels = root.get("svc").and_then(|s| s.get("labels")).ok_or("no labels")?;
+/// assert!(labels.via_alias()); // the text there is `*b`; the cursor reads `{team: web}`
+/// assert_eq!(labels.str_at("team"), Some("web"));
+/// assert_eq!(labels.path().to_string(), "svc.labels");
+/// assert_eq!(labels.text_path().to_string(), "base"); // where its text is
+/// let merged = root.get("merged").ok_or("no merged")?;
+/// let keys: Vec<&str> = merged.entries().into_iter().map(|(k, _)| k).collect();
+/// assert_eq!(keys, ["tier", "team"]); // its own entries, then what it merges
+/// assert!(merged.get("team").is_some_and(|c| c.via_merge()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Cursor<'t, 'a> {
     node: Node<'t, 'a>,

@@ -7,6 +7,22 @@
 use crate::scalar::plain_safe;
 
 /// A value to write.
+///
+/// Rendered where it goes: in block context a collection is written as indented lines
+/// (only where the place allows: a new entry or item, or in place of a null), in flow
+/// context JSON-shaped (`{"k": "v"}`, every string double-quoted), so that a JSON input stays
+/// JSON. Strings are written so that every YAML reader reads them back as the same string.
+///
+/// ```
+/// use krm_splice::Value;
+/// let env = Value::map([("name", Value::word("LOG_LEVEL")), ("value", Value::str("debug"))]);
+/// assert_eq!(
+///     env.to_json(), // as the changes record holds it
+///     serde_json::json!({"name": "LOG_LEVEL", "value": "debug"})
+/// );
+/// // Value::word("platform") is written `platform` in block context; Value::word("true"),
+/// // Value::word("0644"), Value::word("a: b") are written double-quoted, as strings.
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
     /// A string, written double-quoted.

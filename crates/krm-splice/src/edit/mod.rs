@@ -87,14 +87,15 @@ pub struct Verified {
 }
 
 impl Edited {
-    /// Write the output: the input's own bytes between the splices.
+    /// Write the output: the input's own bytes between the splices. `input` must be the
+    /// bytes the tree was parsed from. This is the one place splices are applied.
     pub fn write<W: std::io::Write>(&self, input: &[u8], mut w: W) -> std::io::Result<()> {
         let refs: Vec<&Splice> = self.splices.iter().collect();
         splice::write_range(input, 0, input.len(), &refs, &mut w)?;
         w.flush()
     }
 
-    /// The output bytes.
+    /// The output bytes (what [`write`](Self::write) writes).
     pub fn output(&self, input: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(input.len() + 1024);
         // Writing to a Vec cannot fail.
@@ -105,10 +106,73 @@ impl Edited {
 
 /// Makes edits to a parsed input.
 ///
-/// Each operation takes a [`Cursor`] (a place in the expanded reading). An edit changes the
-/// text of the node at that place; when that node also appears elsewhere (through an
-/// anchor), every other place it appears at must be given the same edit, or
-/// [`finish`](Editor::finish) refuses.
+/// Each operation takes a [`Cursor`] (a place in the expanded reading) and a [`Value`],
+/// renders its splices at once to match the surroundings, and records the [`Change`] it
+/// makes; an operation that cannot be made exactly or safely returns an [`EditError`]. Treat
+/// such an error as a refusal of the whole edit and drop the editor: what a failed operation
+/// leaves behind is not defined, and [`finish`](Editor::finish) may refuse because of it
+/// (today a failed rendering leaves an empty edit of its node, which `finish` reports as
+/// [`EditError::SharedAnchor`]). An edit changes the text of the node at that place; when that node also
+/// appears elsewhere (through an anchor), every other place it appears at must be given the
+/// same edit, or [`finish`](Editor::finish) refuses. Asking for the same edit twice at one
+/// place is asking once for a replacement, and twice for an append or insert; two different
+/// edits of one node conflict ([`EditError::Conflict`]).
+///
+/// Nothing is written until [`finish`](Editor::finish) has verified the output; an editor
+/// dropped without finishing changes nothing.
+///
+/// ```
+/// use krm_splice::{EditError, Editor, Keep, Limits, Text, Tree, Value};
+/// let src = "spec: {replicas: 1, paused: true, old: x}\nlabels:\n  a: \"1\"   # keep me\n  b: 2\n";
+/// let limits = Limits::default();
+/// let tree = Tree::parse(Text::new(src), &Keep::all(), &limits)?;
+/// let root = tree.cursor(0).ok_or("empty")?;
+/// let spec = root.get("spec").ok_or("no spec")?;
+/// let labels = root.get("labels").ok_or("no labels")?;
+/// let mut ed = Editor::new(&tree, limits);
+/// ed.replace(&spec.get("replicas").ok_or("no replicas")?, Value::Int(3))?;
+/// ed.remove(&spec.get("paused").ok_or("no paused")?)?;
+/// ed.replace_entry(&spec.get("old").ok_or("no old")?, "new", Value::word("y"))?;
+/// ed.set_str(&labels.get("a").ok_or("no a")?, "one")?;
+/// ed.insert(&labels, "c", Value::word("yes"))?; // `yes` is a bool to YAML 1.1: quoted
+/// let out = ed.finish()?.output(src.as_bytes());
+/// assert_eq!(
+///     String::from_utf8(out)?,
+///     "spec: {replicas: 3, \"new\": \"y\"}\nlabels:\n  a: \"one\"   # keep me\n  b: 2\n  c: \"yes\"\n"
+/// );
+///
+/// // What cannot be written exactly is refused, never approximated.
+/// let mut ed = Editor::new(&tree, limits);
+/// let b = labels.get("b").ok_or("no b")?;
+/// let block = Value::map([("x", Value::Int(1))]); // a block mapping in place of `2`
+/// assert!(matches!(ed.replace(&b, block), Err(EditError::Layout { .. })));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// A node shared through an anchor is edited only if every place it appears at asks for the
+/// same edit:
+///
+/// ```
+/// use krm_splice::{EditError, Editor, Keep, Limits, Text, Tree, Value};
+/// let src = "a: &x {k: v}\nb: *x\n";
+/// let limits = Limits::default();
+/// let tree = Tree::parse(Text::new(src), &Keep::all(), &limits)?;
+/// let root = tree.cursor(0).ok_or("empty")?;
+/// let (a, b) = (root.get("a").ok_or("a")?, root.get("b").ok_or("b")?);
+///
+/// let mut ed = Editor::new(&tree, limits);
+/// ed.insert(&a, "n", Value::Int(1))?;
+/// let err = ed.finish().unwrap_err(); // `b` would change too
+/// assert!(matches!(err, EditError::SharedAnchor { ref other, .. } if other.to_string() == "b"));
+///
+/// let mut ed = Editor::new(&tree, limits);
+/// ed.insert(&a, "n", Value::Int(1))?;
+/// ed.insert(&b, "n", Value::Int(1))?; // the same edit, asked at both places
+/// let edited = ed.finish()?;
+/// assert_eq!(edited.output(src.as_bytes()), b"a: &x {k: v, \"n\": 1}\nb: *x\n");
+/// assert_eq!(edited.changes.len(), 2); // recorded at each place it shows
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Editor<'t, 'a> {
     tree: &'t Tree<'a>,
     limits: Limits,
@@ -163,7 +227,8 @@ impl<'t, 'a> Editor<'t, 'a> {
         false
     }
 
-    /// Name objects in errors (which object a shared anchor would also change).
+    /// Name objects in errors: which object of the envelope a shared anchor would also
+    /// change ([`EditError::SharedAnchor::other_object`]).
     pub fn with_envelope(mut self, envelope: &'t Envelope<'t, 'a>) -> Self {
         self.envelope = Some(envelope);
         self
@@ -185,7 +250,9 @@ impl<'t, 'a> Editor<'t, 'a> {
         }
     }
 
-    /// Append an item to the sequence at `seq`.
+    /// Append an item to the sequence at `seq`. In a block list it goes after the last item
+    /// (after any block scalar's trailing lines), at the items' dash column, written like the
+    /// first item (a flow mapping if that is one); in a flow list it follows the last item.
     pub fn append(&mut self, seq: &Cursor<'t, 'a>, v: Value) -> Result<(), EditError> {
         if !seq.node().is_seq() {
             return Err(self.layout_err(seq.node().start(), "not a sequence"));
@@ -202,8 +269,9 @@ impl<'t, 'a> Editor<'t, 'a> {
         )
     }
 
-    /// Add the entry `key: v` at the end of the mapping at `map`. The key must not be there
-    /// (as written or through a merge key).
+    /// Add the entry `key: v` at the end of the mapping at `map`, at its keys' column (block)
+    /// or after its last entry (flow). The key must not be there (as written or through a
+    /// merge key): replace its value instead.
     pub fn insert(&mut self, map: &Cursor<'t, 'a>, key: &str, v: Value) -> Result<(), EditError> {
         let node = map.node();
         if !node.is_map() {
@@ -225,7 +293,12 @@ impl<'t, 'a> Editor<'t, 'a> {
         )
     }
 
-    /// Replace the value at `place` (a mapping value) with `v`.
+    /// Replace the value at `place` (a mapping's value; a sequence item cannot be replaced)
+    /// with `v`, keeping what follows it on its line (a comment). In a block mapping a
+    /// collection replaces only a null (`key:`, `~`, `null`), written as indented lines; any
+    /// other value becomes a scalar. A value holding an anchor that an alias elsewhere uses
+    /// is refused, unless it is the anchored node itself (then edited at every place it
+    /// appears, and keeping its anchor name).
     pub fn replace(&mut self, place: &Cursor<'t, 'a>, v: Value) -> Result<(), EditError> {
         if place.key().is_none() {
             return Err(self.layout_err(
@@ -255,7 +328,9 @@ impl<'t, 'a> Editor<'t, 'a> {
         self.replace(place, Value::str(s))
     }
 
-    /// Replace the entry whose value is at `place`, where it stands, by `new_key: v`.
+    /// Replace the entry whose value is at `place`, where it stands, by `new_key: v` (a scalar
+    /// or, in a flow mapping, any value). Also turns an explicit key without a value
+    /// (`? key`) into an entry.
     pub fn replace_entry(
         &mut self,
         place: &Cursor<'t, 'a>,
@@ -277,7 +352,8 @@ impl<'t, 'a> Editor<'t, 'a> {
         )
     }
 
-    /// Remove the entry whose value is at `place`.
+    /// Remove the entry whose value is at `place`: its lines in a block mapping (not the only
+    /// entry, and only an entry that starts its line), the entry and one comma in a flow one.
     pub fn remove(&mut self, place: &Cursor<'t, 'a>) -> Result<(), EditError> {
         let (map, key) = self.entry_of(place)?;
         let (_, tpath) = self.tree.text_path(map.id());
@@ -431,7 +507,9 @@ impl<'t, 'a> Editor<'t, 'a> {
         self.tree.text().src().get(s + 1..e).map(str::to_owned)
     }
 
-    /// Add `results` to the `ResourceList` at `root`: after any results already there.
+    /// Add `results` to the `ResourceList` at `root` ([`Envelope::root`]): appended to its
+    /// `results` list, in place of a null `results`, or as a new `results` entry at the end
+    /// of the `ResourceList`. Nothing for an empty slice.
     pub fn add_results(
         &mut self,
         root: &Cursor<'t, 'a>,
@@ -462,6 +540,14 @@ impl<'t, 'a> Editor<'t, 'a> {
     // ---------------------------------------------------------------- finish
 
     /// Check every edit, apply them, and re-read the output to verify it.
+    ///
+    /// In order: every place a changed node appears at must have asked for the same edit
+    /// ([`EditError::SharedAnchor`]); no edited document may hold a YAML 1.1 line break
+    /// outside quotes ([`EditError::AmbiguousLineBreak`]); the splices are sorted (at one
+    /// offset, insertions into deeper nodes first) and must not overlap
+    /// ([`EditError::Conflict`]); then the changed regions of the output are re-read beside
+    /// the input's and must differ only as the changes say ([`EditError::Verify`]; see the
+    /// crate documentation). An editor with no edits finishes with nothing to splice.
     pub fn finish(self) -> Result<Edited, EditError> {
         let tree = self.tree;
         let text = tree.text();
