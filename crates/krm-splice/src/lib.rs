@@ -166,7 +166,7 @@
 //! // Append to the env list of the first container.
 //! let pod = pod_spec_path(&web.id.kind).ok_or("not a workload")?;
 //! let pod = pod.iter().try_fold(web.cursor.clone(), |c, k| c.get(k)).ok_or("no pod spec")?;
-//! let container = pod.get("containers").ok_or("no containers")?.items()[0].clone();
+//! let container = pod.get("containers").ok_or("no containers")?.item(0).ok_or("no container")?;
 //! let list = container.get("env").ok_or("no env")?;
 //! let var = Value::map([("name", Value::word("LOG_LEVEL")), ("value", Value::str("debug"))]);
 //! ed.append(&list, var)?;
