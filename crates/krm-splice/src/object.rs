@@ -117,16 +117,16 @@ impl ObjectId {
 /// let id = ObjectId {
 ///     api_version: "apps/v1".into(),
 ///     kind: "Deployment".into(),
-///     name: "ml-pipeline-ui".into(),
-///     namespace: "kubeflow".into(),
-///     labels: vec![("app".into(), "ml-pipeline-ui".into())],
+///     name: "web-ui".into(),
+///     namespace: "shop".into(),
+///     labels: vec![("app".into(), "web-ui".into())],
 ///     ..ObjectId::default()
 /// };
 /// let sel = Selector {
 ///     kind: "Deployment".into(),
-///     name: Some("ml-pipeline-*".into()),
+///     name: Some("web-*".into()),
 ///     namespace: None,
-///     label_selector: Some(LabelSelector::parse("app in (ml-pipeline-ui, ml-pipeline),!legacy")?),
+///     label_selector: Some(LabelSelector::parse("app in (web-ui, api),!legacy")?),
 /// };
 /// assert!(sel.matches(&id));
 /// assert!(id.is_kubernetes_workload()); // apps/v1: not a custom resource named Deployment
@@ -318,7 +318,7 @@ mod tests {
         let id = |api_version: &str, kind: &str| ObjectId {
             api_version: api_version.into(),
             kind: kind.into(),
-            name: "ml-pipeline-ui".into(),
+            name: "web-ui".into(),
             ..ObjectId::default()
         };
         for (api, kind) in [
@@ -343,12 +343,11 @@ mod tests {
 
     #[test]
     fn selectors() {
-        let l = [("app", "ml-pipeline-ui"), ("tier", "web")]
-            .map(|(k, v)| (k.to_string(), v.to_string()));
+        let l = [("app", "web-ui"), ("tier", "web")].map(|(k, v)| (k.to_string(), v.to_string()));
         let m = |s: &str| LabelSelector::parse(s).unwrap().matches(&l);
-        assert!(m("app=ml-pipeline-ui"));
-        assert!(m("app==ml-pipeline-ui,tier"));
-        assert!(!m("app!=ml-pipeline-ui"));
+        assert!(m("app=web-ui"));
+        assert!(m("app==web-ui,tier"));
+        assert!(!m("app!=web-ui"));
         assert!(m("tier in (web, api)"));
         assert!(!m("tier notin (web)"));
         assert!(m("!missing"));
@@ -359,10 +358,10 @@ mod tests {
 
     #[test]
     fn globs() {
-        assert!(glob("ml-*", "ml-pipeline-ui"));
+        assert!(glob("web-*", "web-ui"));
         assert!(glob("*", ""));
-        assert!(glob("*-ui", "ml-pipeline-ui"));
-        assert!(!glob("*-api", "ml-pipeline-ui"));
+        assert!(glob("*-ui", "web-ui"));
+        assert!(!glob("*-api", "web-ui"));
         assert!(glob("a*b*c", "aXbYc"));
         assert!(!glob("a*b*c", "ac"));
     }

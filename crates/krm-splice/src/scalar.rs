@@ -282,8 +282,8 @@ mod tests {
 
     #[test]
     fn string_everywhere() {
-        assert!(plain_is_string_everywhere("ml-pipeline-ui"));
-        assert!(plain_is_string_everywhere("DISABLE_GKE_METADATA"));
+        assert!(plain_is_string_everywhere("web-ui"));
+        assert!(plain_is_string_everywhere("FEATURE_FLAG"));
         for s in [
             "yes",
             "On",
@@ -300,7 +300,7 @@ mod tests {
         ] {
             assert!(!plain_is_string_everywhere(s), "{s}");
         }
-        assert!(plain_safe("DISABLE_GKE_METADATA"));
+        assert!(plain_safe("FEATURE_FLAG"));
         assert!(plain_safe("info"));
         for s in ["a: b", "a #b", "[x", "-x", "x,y", "", " x", "true", "a\tb"] {
             assert!(!plain_safe(s), "{s}");

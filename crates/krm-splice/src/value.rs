@@ -28,7 +28,7 @@ pub enum Value {
     /// A string, written double-quoted.
     Str(String),
     /// A string written plain in block context when every reader takes it as that string
-    /// (`DISABLE_GKE_METADATA`, `info`), double-quoted otherwise and in flow context.
+    /// (`FEATURE_FLAG`, `info`), double-quoted otherwise and in flow context.
     Word(String),
     /// An integer.
     Int(i64),
@@ -224,28 +224,21 @@ mod tests {
     #[test]
     fn renders() {
         let entry = Value::map([
-            ("name", Value::word("DISABLE_GKE_METADATA")),
+            ("name", Value::word("FEATURE_FLAG")),
             ("value", Value::str("true")),
         ]);
-        assert_eq!(
-            flow(&entry),
-            r#"{"name": "DISABLE_GKE_METADATA", "value": "true"}"#
-        );
+        assert_eq!(flow(&entry), r#"{"name": "FEATURE_FLAG", "value": "true"}"#);
         let ind = Indent {
             seq_offset: 0,
             map_step: 2,
         };
         assert_eq!(
             block_item(&entry, 4, 6, ind),
-            ["    - name: DISABLE_GKE_METADATA", "      value: \"true\""]
+            ["    - name: FEATURE_FLAG", "      value: \"true\""]
         );
         assert_eq!(
             block_entry("env", &Value::Seq(vec![entry.clone()]), 2, ind),
-            [
-                "  env:",
-                "  - name: DISABLE_GKE_METADATA",
-                "    value: \"true\""
-            ]
+            ["  env:", "  - name: FEATURE_FLAG", "    value: \"true\""]
         );
         let nested = Value::map([("a", Value::map([("b", Value::Int(3))]))]);
         assert_eq!(block_item(&nested, 0, 2, ind), ["- a:", "    b: 3"]);
