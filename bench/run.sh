@@ -100,7 +100,9 @@ shapes() { # extra shapes.py arguments...
   [[ -r $SHAPES_SRC ]] || { echo "run.sh: cannot read $SHAPES_SRC (set SHARED=/path/to/shared)" >&2; exit 1; }
   command -v prlimit >/dev/null || { echo "run.sh: the shapes need prlimit (util-linux)" >&2; exit 1; }
   # shellcheck disable=SC2086  # SHAPES_ARGS is split on purpose
-  "$spy" "$BENCH/shapes.py" --bin "$BIN" --src "$SHAPES_SRC" --tmp "$TMP" "$@" ${SHAPES_ARGS:-}
+  local peer=()
+  [[ -x $PARSE ]] && peer=(--peer "$PARSE")
+  "$spy" "$BENCH/shapes.py" --bin "$BIN" --src "$SHAPES_SRC" --tmp "$TMP" "${peer[@]}" "$@" ${SHAPES_ARGS:-}
 }
 if [[ $MODE == shapes ]]; then
   echo "== shapes (issue 9, class 7); inputs in $TMP"

@@ -155,7 +155,7 @@ def measure(binary, inp, out, runs, timeout):
 
 
 def main(argv):
-    opts = {"--timeout": None, "--only": None, "--results": None}
+    opts = {"--timeout": None, "--only": None, "--results": None, "--peer": None}
     quick = targets = False
     sizes_override = {}
     args = argv[1:]
@@ -172,7 +172,7 @@ def main(argv):
             lines = [json.loads(l) for l in open(args.pop(0))]
             head, recs = lines[0], lines[1:]
             return report(recs, head["shapes"], head["startup_cpu"], head["quick"], "--targets" in args, head["timeout"])
-        elif a in ("--bin", "--src", "--tmp", "--timeout", "--only", "--results"):
+        elif a in ("--bin", "--src", "--tmp", "--timeout", "--only", "--results", "--peer"):
             opts[a] = args.pop(0)
         else:
             sys.exit(__doc__)
@@ -218,6 +218,9 @@ def main(argv):
                 continue
             m = measure(binary, inp, outp, runs, timeout)
             rec.update(m)
+            if opts["--peer"] and not m["timeout"]:
+                # The parser alone on the same input, in the same run: the floor.
+                rec["peer_cpu"] = measure(opts["--peer"], inp, os.devnull, runs, timeout)["cpu"]
             if m["timeout"]:
                 skipped = True
                 rec["verify"] = "not checked (cut off)"
@@ -252,8 +255,8 @@ def main(argv):
 
 
 def report(recs, shapes, c0, quick, targets, timeout):
-    print("| shape | n | input | wall | CPU | MB/s (wall) | MB/s (CPU) | peak RSS | RSS / input | RSS limit | output | verdict |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    print("| shape | n | input | wall | CPU | MB/s (wall) | MB/s (CPU) | parse-only MB/s (CPU) | CPU / parse-only | peak RSS | RSS / input | RSS limit | output | verdict |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     summary = []
     for shape in shapes:
         rows = [r for r in recs if r["shape"] == shape]
@@ -262,7 +265,7 @@ def report(recs, shapes, c0, quick, targets, timeout):
             size = r["size"]
             limit = RSS_X * size + RSS_PLUS
             if r.get("skipped"):
-                print("| %s | %d | %s | not run | | | | | | %.0f MB | | FAIL (not run: a smaller size was cut off) |"
+                print("| %s | %d | %s | not run | | | | | | | | %.0f MB | | FAIL (not run: a smaller size was cut off) |"
                       % (shape, r["n"], fmt_size(size), limit / MB))
                 miss["time"].append(r["n"])
                 continue
@@ -285,11 +288,14 @@ def report(recs, shapes, c0, quick, targets, timeout):
                 why.append("RSS over limit")
                 miss["rss"].append(r["n"])
             gt = "> " if r["timeout"] else ""
+            peer = r.get("peer_cpu")
             print(
-                "| %s | %d | %s | %s%s | %s | %s%.1f | %s | %.1f MB | %.1fx | %.0f MB | %s | %s |"
+                "| %s | %d | %s | %s%s | %s | %s%.1f | %s | %s | %s | %.1f MB | %.1fx | %.0f MB | %s | %s |"
                 % (shape, r["n"], fmt_size(size), gt, fmt_time(r["wall"]), ("> " if r["timeout"] else "") + fmt_time(r["cpu"]),
                    "< " if r["timeout"] else "", mbps,
                    "–" if r["timeout"] else "%.1f%s" % (cpu_mbps, "" if size >= MB else " (not judged: < 1 MB)"),
+                   "%.1f" % (size / MB / max(peer, 1e-6)) if peer else "",
+                   "%.2fx" % (r["cpu"] / max(peer, 1e-6)) if peer and not r["timeout"] else "",
                    r["rss"] / MB, r["rss"] / size, limit / MB,
                    "OK" if r["verified"] else ("not checked" if r["timeout"] else r["verify"].replace("|", "/")),
                    "PASS" if not why else "FAIL (%s)" % ", ".join(why))
