@@ -11,7 +11,9 @@
 # Then, per file:
 #   refused   BIN exited 1 with empty stdout: nothing to judge (FAIL when the file name
 #             says *must-succeed*, which also makes an exit 1 with results a FAIL; an
-#             exit 0 on a *must-refuse* file is a FAIL);
+#             exit 0 on a *must-refuse* file is a FAIL). These names bind only the judge's own
+#             findings (oracle/findings/): a fuzz regression's "must-succeed" means a valid
+#             layout whose refusal needs a reason, which tests/fuzz_regressions.rs checks;
 #   FAIL      BIN exited neither 0 nor 1, or 0 with empty stdout, or wrote no changes file,
 #             or a reader judged the output wrong (with the target check, judge --target,
 #             on runs that exited 0 without a config file; and the judge's final-newline
@@ -25,6 +27,9 @@
 # are XFAIL; listed files that pass are XPASS, which fails the run, so the list shrinks.
 # Exit 0 when nothing failed unexpectedly, 1 otherwise, 2 on usage errors.
 set -uo pipefail
+
+# The judge's own findings say in their names what the function must do.
+must_succeed() { [[ "$1" == *oracle/findings/*must-succeed* ]]; }
 
 ORACLE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$ORACLE/.." && pwd)"
@@ -137,7 +142,7 @@ for ((i = 0; i < ${#files[@]}; i++)); do
     if [ ! -s "$work/$i.out" ]; then
         if [ "$rc" -eq 0 ]; then
             report FAIL "$f" "exit 0 with empty output"
-        elif [[ "$f" == *must-succeed* ]]; then
+        elif must_succeed "$f"; then
             report FAIL "$f" "refused an input that must succeed: $err1"
         else
             report refused "$f" "exit 1, nothing written: $err1"
@@ -169,10 +174,10 @@ for ((i = 0; i < ${#files[@]}; i++)); do
     done
     what="exit $rc"
     [ "$rc" -eq 1 ] && what="exit 1 (refused; results judged)"
-    if [ "$rc" -eq 1 ] && [[ "$f" == *must-succeed* ]]; then
+    if [ "$rc" -eq 1 ] && must_succeed "$f"; then
         fails+="refused an input that must succeed: $err1; "
     fi
-    if [ "$rc" -eq 0 ] && [[ "$f" == *must-refuse* ]]; then
+    if [ "$rc" -eq 0 ] && [[ "$f" == *oracle/findings/*must-refuse* ]]; then
         fails+="accepted (exit 0) an input that must be refused; "
     fi
     if [ -n "$fails$dup" ]; then
