@@ -23,6 +23,12 @@
 #   unjudged  neither reader can read the input (the function may still accept it);
 #   ok        every reader that can read the input says the output is the input + changes
 #             (stdout is judged whatever the exit code: a refused ResourceList carries results).
+# An output that is a kustomize patch (a config with emitPatch: the first line is the patch's
+# header) is judged as applied: kubectl kustomize on a kustomization holding the input as its
+# resource (input order kept) and the output's patches; the judge reads kustomize's output as
+# the output. A patch kustomize cannot apply is a FAIL; so is a missing kubectl. A `kind: List`
+# input is unjudged there (kustomize writes its items as documents of their own); the
+# end-to-end check emit-patch-golden compares it through kustomize instead.
 # Files listed in the expected-failures file (default oracle/expected-failures.txt) that fail
 # are XFAIL; listed files that pass are XPASS, which fails the run, so the list shrinks.
 # Exit 0 when nothing failed unexpectedly, 1 otherwise, 2 on usage errors.
@@ -62,6 +68,9 @@ else
 fi
 
 declare -A xfail=()
+# The first line of what --emit-patch writes (src/patch.rs).
+patch_header='# Kustomize patches written by disable-gke-metadata --emit-patch: the change the function'
+declare -A patch_failed=()
 if [ "$expect" != none ] && [ -f "$expect" ]; then
     while IFS= read -r line; do
         line="${line%%#*}"; line="${line%"${line##*[![:space:]]}"}"
@@ -90,6 +99,17 @@ for f in "$@"; do
     rm -f "$work/$i.changes.json"
     "$bin" --changes "$work/$i.changes.json" "${cfg[@]}" < "$in" > "$work/$i.out" 2> "$work/$i.err"
     rc=$?
+    if [ "$rc" -eq 0 ] && [ "$(head -n 1 "$work/$i.out")" = "$patch_header" ]; then
+        mkdir -p "$work/$i.kustomize"
+        cp "$in" "$work/$i.kustomize/input.yaml"
+        { printf 'resources:\n- input.yaml\nsortOptions:\n  order: fifo\n'; cat "$work/$i.out"; } \
+            > "$work/$i.kustomize/kustomization.yaml"
+        mv "$work/$i.out" "$work/$i.patch"
+        if ! kubectl kustomize "$work/$i.kustomize" > "$work/$i.out" 2>> "$work/$i.err"; then
+            : > "$work/$i.out"
+            patch_failed[$i]=1
+        fi
+    fi
     files+=("$f") stdin+=("$in") rcs+=("$rc")
     if [ -s "$work/$i.out" ] && [ -f "$work/$i.changes.json" ]; then
         opt=""
@@ -138,6 +158,12 @@ for ((i = 0; i < ${#files[@]}; i++)); do
     err1="$(head -c 300 "$work/$i.err" | tr '\n' ' ')"
     if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
         report FAIL "$f" "the function exited $rc: $err1"; continue
+    fi
+    if [ -n "${patch_failed[$i]:-}" ]; then
+        report FAIL "$f" "the emitted patch does not apply with kubectl kustomize: $(tail -c 300 "$work/$i.err" | tr '\n' ' ')"; continue
+    fi
+    if [ -f "$work/$i.patch" ] && grep -qx 'kind: List' "$in"; then
+        report unjudged "$f" "exit $rc: a patch for a kind: List (kustomize writes its items as documents)"; continue
     fi
     if [ ! -s "$work/$i.out" ]; then
         if [ "$rc" -eq 0 ]; then

@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod fix;
+mod patch;
 
 use std::io::{self, Write};
 
@@ -191,6 +192,10 @@ impl<'t, 'a> Run<'t, 'a> {
             Err(results) => return self.fail(results, "the functionConfig is not valid"),
         };
         self.options.overrides.apply(&mut parsed.config);
+        let emit_patch = parsed.config.emit_patch;
+        if let Some(refusal) = emit_patch.then(|| patch::unsupported(self.env)).flatten() {
+            return self.fail(vec![refusal], "nothing was changed");
+        }
         let mut results: Vec<KrmResult> = parsed
             .warnings
             .iter()
@@ -215,7 +220,12 @@ impl<'t, 'a> Run<'t, 'a> {
         }
         results.extend(plan.results);
         let names: Vec<&str> = parsed.config.env.iter().map(|v| v.name.as_str()).collect();
-        self.finish(ed, results, 0, &names.join(", "))
+        let outcome = self.finish(ed, results, 0, &names.join(", "));
+        if emit_patch {
+            // The manifests' edits, written as a kustomize patch instead (src/patch.rs).
+            return patch::emit(self.env, self.tree.text().len(), outcome);
+        }
+        outcome
     }
 
     /// Add the results (to a ResourceList), verify, and build the outcome.

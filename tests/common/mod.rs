@@ -57,6 +57,10 @@ pub fn dump_case(test: &str, input: &str) {
     let _ = std::fs::write(dir.join(format!("{test}-{hash:016x}.yaml")), input);
 }
 
+/// The first line of what emitPatch writes.
+pub const PATCH_HEADER: &str =
+    "# Kustomize patches written by disable-gke-metadata --emit-patch: the change the function\n";
+
 /// A readable summary for snapshots: exit code, stderr, and a unified diff of the output.
 pub fn summary(input: &[u8], options: &Options) -> String {
     let (o, out) = run_checked(input, options);
@@ -68,6 +72,13 @@ pub fn summary(input: &[u8], options: &Options) -> String {
     }
     let a = String::from_utf8_lossy(input);
     let b = String::from_utf8_lossy(&out);
+    if o.exit_code == 0 && b.starts_with(PATCH_HEADER) {
+        // emitPatch: the output is a kustomize patch, not the input edited; show it whole.
+        return format!(
+            "exit: {}\n--- stderr\n{}--- output (emitPatch)\n{b}",
+            o.exit_code, o.stderr
+        );
+    }
     let diff = similar::TextDiff::from_lines(a.as_ref(), b.as_ref())
         .unified_diff()
         .context_radius(2)
