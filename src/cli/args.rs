@@ -12,17 +12,20 @@ use krm_splice::{pod_spec_path, LabelSelector, WORKLOAD_KINDS};
 const ABOUT: &str = "Set DISABLE_GKE_METADATA on the Kubeflow Pipelines UI (the ml-pipeline-ui \
 Deployment), changing no other byte";
 
-const LONG_ABOUT: &str = "Set DISABLE_GKE_METADATA on the Kubeflow Pipelines UI (the \
-ml-pipeline-ui Deployment), changing no other byte.
+const LONG_ABOUT: &str = "\
+Set DISABLE_GKE_METADATA on the Kubeflow Pipelines UI (the ml-pipeline-ui Deployment),
+changing no other byte.
 
-Without PATH (or with -) it is a filter: a KRM ResourceList (as kpt and kustomize send it), \
-a `kind: List` or a stream of YAML documents on stdin, the same on stdout with only the \
-target's env entry changed. With PATHs it edits files in place: each file and every .yaml, \
-.yml and .json file under each directory (hidden directories and files are skipped, symbolic \
-links are not followed). Files that are not Kubernetes YAML (Helm templates that do not \
-parse, comment-only files) are reported and left alone. Nothing is written until every file \
-is planned and verified; then each file is replaced atomically (temporary file, fsync, \
-rename), keeping its mode. If any file fails, none is written (unless --keep-going).";
+Without PATH (or with -) it is a filter: a KRM ResourceList (as kpt and kustomize send it),
+a `kind: List` or a stream of YAML documents on stdin, the same on stdout with only the
+target's env entry changed.
+
+With PATHs it edits files in place: each file named, and every .yaml, .yml and .json file
+under each directory (hidden files and directories skipped, symbolic links not followed).
+A file that is not Kubernetes YAML (a Helm template, an empty file) is reported and left
+alone. Nothing is written until every file is planned and verified; then each file is
+replaced atomically (temporary file, fsync, rename), keeping its mode. If any file fails,
+none is written (unless --keep-going).";
 
 const AFTER_HELP: &str = "Config keys, exit codes and examples: --help";
 
