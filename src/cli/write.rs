@@ -181,8 +181,9 @@ fn write_temp(path: &Path, content: &[u8], snap: &Snapshot) -> Result<PathBuf, S
         .map_err(|e| format!("cannot create a temporary file in {}: {e}", dir.display()))?;
     let written = (|| -> io::Result<()> {
         f.write_all(content)?;
-        f.set_permissions(snap.permissions.clone())?;
+        // Owner first: a change of owner clears set-id bits, which the mode then restores.
         keep_owner(&f, snap)?;
+        f.set_permissions(snap.permissions.clone())?;
         f.sync_all()
     })();
     match written {
