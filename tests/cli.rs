@@ -1,4 +1,5 @@
-//! The binary's contract: exit codes 0 and 1 only, messages on stderr, output on stdout.
+//! The binary's contract on stdin: exit 0 or 1 (2 for a usage error), messages on stderr, output
+//! on stdout. (Files in place, --diff and --check: tests/cli_files.rs.)
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -27,9 +28,9 @@ fn run(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
 }
 
 #[test]
-fn usage_errors_exit_1_with_a_message() {
+fn usage_errors_exit_2_with_a_message() {
     let (code, out, err) = run(&["--bogus"], b"");
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert!(out.is_empty());
     assert!(err.contains("--bogus"), "{err}");
 }
@@ -57,5 +58,8 @@ fn config_file_drives_a_plain_stream() {
     let (code, out, err) = run(&["--config", "function-config.yaml"], &input);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("- name: DISABLE_GKE_METADATA\n            value: \"true\""));
-    assert!(err.starts_with("[info] Deployment ml-pipeline-ui"), "{err}");
+    assert!(
+        err.starts_with("disable-gke-metadata: [info] Deployment ml-pipeline-ui"),
+        "{err}"
+    );
 }

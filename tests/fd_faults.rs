@@ -234,15 +234,36 @@ fn stdout_full_exits_1_naming_stdout() {
 }
 
 #[test]
-fn stdout_epipe_exits_1_naming_stdout() {
+fn stdout_epipe_exits_1_quietly_on_the_command_line() {
     // The read end of stdout is closed before the binary writes: EPIPE on the first write
-    // (SIGPIPE is ignored by the Rust runtime, so the write returns the error).
+    // (SIGPIPE is ignored by the Rust runtime, so the write returns the error). As `| head`
+    // does to cat or ripgrep: non-zero, and no error line (issue 12).
     let d = run_with(&[], &stream(), Stdio::piped(), Stdio::piped(), |c| {
         drop(c.stdout.take());
     });
     assert_no_panic(&d, "stdout EPIPE");
     assert_eq!(d.status.code(), Some(1));
-    assert!(d.stderr.contains("stdout"), "{}", d.stderr);
+    assert!(!d.stderr.contains("error"), "{}", d.stderr);
+    assert!(!d.stderr.contains("Broken pipe"), "{}", d.stderr);
+}
+
+#[test]
+fn stdout_epipe_under_kpt_exits_1_naming_stdout() {
+    // A ResourceList (kpt, kustomize): a closed stdout is an anomaly worth a line.
+    let list = format!(
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {}",
+        TARGET.trim_end().replace('\n', "\n  ")
+    );
+    let d = run_with(&[], list.as_bytes(), Stdio::piped(), Stdio::piped(), |c| {
+        drop(c.stdout.take());
+    });
+    assert_no_panic(&d, "stdout EPIPE, ResourceList");
+    assert_eq!(d.status.code(), Some(1));
+    assert!(
+        d.stderr.starts_with("error: writing stdout"),
+        "{}",
+        d.stderr
+    );
 }
 
 // --- standard descriptors closed at start ------------------------------------------------

@@ -437,12 +437,12 @@ arm64_qemu_contract() {
     grep -q -e disable-gke-metadata -e DISABLE_GKE_METADATA out/flag.txt || { echo "!! $flag printed nothing about itself"; return 1; }
   done
   rc=0; arm64 --bogus </dev/null >out/stdout 2>out/stderr || rc=$?
-  [[ $rc == 1 && ! -s out/stdout ]] && grep -q -- --bogus out/stderr || { echo "!! --bogus: exit $rc"; return 1; }
+  [[ $rc == 2 && ! -s out/stdout ]] && grep -q -- --bogus out/stderr || { echo "!! --bogus: exit $rc (want 2, a usage error)"; return 1; }
   rc=0; arm64 --config /nonexistent/cfg.yaml <examples/ml-pipeline-ui-2.3.0.yaml >out/stdout 2>out/stderr || rc=$?
   [[ $rc == 1 && ! -s out/stdout ]] && grep -q /nonexistent/cfg.yaml out/stderr || { echo "!! missing --config: exit $rc"; return 1; }
   arm64 --config "$ROOT/function-config.yaml" <examples/ml-pipeline-ui-2.3.0.yaml >out/fixed.yaml 2>out/stderr
   only_target_lines examples/ml-pipeline-ui-2.3.0.yaml out/fixed.yaml --changes 1
-  grep -q '^\[info\] Deployment ml-pipeline-ui' out/stderr
+  grep -q '^disable-gke-metadata: \[info\] Deployment ml-pipeline-ui' out/stderr
 }
 
 # examples/pipe, with the arm64 binary.
@@ -496,7 +496,7 @@ helm3_post_renderer() {
   # stream passes through unchanged, with a warning.
   ./target/release/disable-gke-metadata <examples/helm/rendered.yaml >out/unchanged.yaml 2>out/stderr
   cmp examples/helm/rendered.yaml out/unchanged.yaml
-  grep -q '^\[warning\]' out/stderr
+  grep -q '^disable-gke-metadata: \[warning\]' out/stderr
   # A target it cannot edit safely: exit 1, nothing on stdout.
   sed 's/^          env:\r$/          env: {}\r/' examples/helm/rendered.yaml >out/bad.yaml
   if cmp -s examples/helm/rendered.yaml out/bad.yaml; then echo "!! the sed made no non-list env"; return 1; fi
@@ -759,18 +759,65 @@ emit_patch_golden() {
   echo "note: $n golden emitPatch cases: kustomize with the patch = kustomize of the function's output"
 }
 
-# examples/in-place: files edited in place, one at a time; a refused file is
-# left as it was and stops the run, with no temporary file left behind.
-in_place_script() {
-  cp -a examples/pipe/package out/package
-  DISABLE_GKE_METADATA=./target/release/disable-gke-metadata examples/in-place/fix-in-place.sh out/package/*.yaml out/package/Kptfile
-  same_tree examples/pipe/expected/package out/package
-  mkdir out/bad && printf 'kind: [\n' >out/bad/broken.yaml && cp out/bad/broken.yaml out/broken.orig
-  if DISABLE_GKE_METADATA=./target/release/disable-gke-metadata examples/in-place/fix-in-place.sh out/bad/broken.yaml; then
-    echo "!! a malformed file was accepted"; return 1
-  fi
-  cmp out/broken.orig out/bad/broken.yaml
-  [[ $(find out/bad -type f | wc -l) == 1 ]] || { echo "!! a temporary file was left behind"; return 1; }
+# examples/in-place: a repository's manifests edited in place, as its README
+# says; --diff writes nothing and `git apply` of it gives the same files;
+# --check is 1 before and 0 after; a file the function refuses leaves every
+# file as it was, with no temporary file behind.
+in_place() {
+  local bin=$PWD/target/release/disable-gke-metadata m=examples/in-place/manifests rc
+  cp -a "$m" out/pristine
+  rc=0; "$bin" --check "$m" || rc=$?
+  [[ $rc == 1 ]] || { echo "!! --check before the fix: exit $rc, not 1"; return 1; }
+  (cd "$m" && "$bin" --diff .) >out/fix.patch
+  same_tree out/pristine "$m"
+  "$bin" "$m"
+  same_tree examples/in-place/expected/manifests "$m"
+  only_target_lines_tree out/pristine "$m" 2
+  "$bin" --check "$m"
+  cp -a out/pristine out/patched
+  (cd out/patched && git apply ../fix.patch)
+  same_tree examples/in-place/expected/manifests out/patched
+  # The overlay still builds, with the entry once.
+  [[ $(kubectl kustomize "$m/overlays/multi-user" | grep -c 'name: DISABLE_GKE_METADATA') == 1 ]]
+  # A target the function cannot edit safely (env is not a list): nothing written.
+  cp -a out/pristine out/bad
+  printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ml-pipeline-ui\nspec:\n  template:\n    spec:\n      containers:\n      - name: ml-pipeline-ui\n        env: {A: b}\n' >out/bad/base/other.yaml
+  cp -a out/bad out/bad-pristine
+  if "$bin" out/bad 2>out/bad.log; then echo "!! a refused file did not fail the run"; return 1; fi
+  cat out/bad.log
+  grep -q 'nothing was written' out/bad.log
+  same_tree out/bad-pristine out/bad
+}
+
+# disable-gke-metadata DIR on every YAML file of a kubeflow/manifests checkout
+# (../shared), in a Git repository: `git diff` shows only the target lines;
+# the --diff output applies with `git apply` and gives the same diff; --check
+# is 1 before and 0 after.
+files_in_place_real_tree() {
+  local bin=$PWD/target/release/disable-gke-metadata rc n=0 f
+  mkdir out/tree
+  tar -xJf "$SHARED/testdata/kubeflow/manifests-tree.tar.xz" -C out/tree
+  cd out/tree/kubeflow-manifests
+  git init -q && git add -A && git -c user.name=e2e -c user.email=e2e@example.invalid commit -qm before
+  rc=0; "$bin" -q --check . || rc=$?
+  [[ $rc == 1 ]] || { echo "!! --check before: exit $rc, not 1"; return 1; }
+  "$bin" --diff . >../fix.patch
+  [[ -z $(git status --porcelain) ]] || { echo "!! --diff wrote files"; git status --short; return 1; }
+  "$bin" --value true . 2>../fix.log
+  tail -1 ../fix.log
+  git diff >../in-place.diff
+  while IFS= read -r f; do
+    git show "HEAD:$f" >../before.yaml
+    only_target_lines ../before.yaml "$f"
+    n=$((n + 1))
+  done < <(git diff --name-only)
+  ((n > 0)) || { echo "!! nothing changed"; return 1; }
+  [[ -z $(git ls-files --others --exclude-standard) ]] || { echo "!! files added"; return 1; }
+  echo "note: $n files changed in the real tree, $(wc -c <../in-place.diff) bytes of git diff"
+  "$bin" -q --check .
+  git checkout -q .
+  git apply ../fix.patch
+  git diff | cmp - ../in-place.diff
 }
 
 # docs/deploy.md's caveat: kpt runs a validator but discards its edits, and
@@ -807,9 +854,10 @@ check argocd-cmp-generate argocd_cmp_generate
 check argocd-cmp-image argocd_cmp_image
 check argocd-exec-recipe argocd_exec_recipe
 check flux-patches flux_patches
-check in-place-script in_place_script
 check emit-patch-builds emit_patch_builds
 check emit-patch-golden emit_patch_golden
+check in-place in_place
+check files-in-place-real-tree files_in_place_real_tree
 check kpt-validator-discards kpt_validator_discards
 
 say "images: linux/amd64 $IMAGE_SIZE bytes, linux/arm64 $IMAGE_SIZE_ARM64 bytes; total $((SECONDS - T0))s"
