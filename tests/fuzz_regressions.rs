@@ -305,8 +305,15 @@ spec:
     assert!(e.contains("line and column"), "{e}");
 }
 
+// requireMatch "false": a list with no target passes (issue 11), so that these runs show
+// layout alone.
 const RL_NULL_END: &str = "apiVersion: config.kubernetes.io/v1
 kind: ResourceList
+functionConfig:
+  apiVersion: v1
+  kind: ConfigMap
+  data:
+    requireMatch: \"false\"
 items:
 - apiVersion: apps/v1
   kind: Deployment
@@ -345,11 +352,12 @@ fn the_checker_requires_results_whatever_the_list_ends_with() {
 
 #[test]
 fn the_checker_wants_json_back_for_json() {
-    let input = r#"{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[]}"#;
-    let yaml = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nresults: [{message: m, severity: info}]\n";
+    // requireMatch "false": a list with no target passes (issue 11).
+    let input = r#"{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","functionConfig":{"kind":"ConfigMap","data":{"requireMatch":"false"}},"items":[]}"#;
+    let yaml = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig: {kind: ConfigMap, data: {requireMatch: \"false\"}}\nitems: []\nresults: [{message: m, severity: info}]\n";
     let e = props::judge_run(input, 0, yaml, "", true).unwrap_err();
     assert!(e.contains("JSON"), "{e}");
-    let json = r#"{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[],"results":[{"message":"m","severity":"info"}]}"#;
+    let json = r#"{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","functionConfig":{"kind":"ConfigMap","data":{"requireMatch":"false"}},"items":[],"results":[{"message":"m","severity":"info"}]}"#;
     assert_eq!(props::judge_run(input, 0, json, "", true), Ok(()));
 }
 
