@@ -327,22 +327,7 @@ fn similar(env: &Envelope, config: &Config, search: &Search) -> Vec<String> {
             workloads += 1;
         }
         let what = id.describe();
-        // The UI image, or an `images` pattern, where the search did not look.
-        if workload {
-            for (_, c) in containers(obj) {
-                let Some(image) = c.str_at("image") else {
-                    continue;
-                };
-                if search.images.is_empty() && kfp::is_ui_image(image, &config.images) {
-                    seen.push(format!(
-                        "{what} runs the KFP UI image {} in container {} (the config names \
-                         its own targets: add the name to them, or give `images`)",
-                        json(image),
-                        json(c.str_at("name").unwrap_or(""))
-                    ));
-                }
-            }
-        }
+        let before = seen.len();
         for t in &config.targets {
             let s = &t.selector;
             let name_matches = s.name.as_deref().is_none_or(|n| glob(n, &id.name));
@@ -425,6 +410,23 @@ fn similar(env: &Envelope, config: &Config, search: &Search) -> Vec<String> {
                 }
             ));
             break;
+        }
+        // The UI image, or an `images` pattern, where the search did not look (when the
+        // object is not like a target already).
+        if workload && seen.len() == before {
+            for (_, c) in containers(obj) {
+                let Some(image) = c.str_at("image") else {
+                    continue;
+                };
+                if search.images.is_empty() && kfp::is_ui_image(image, &config.images) {
+                    seen.push(format!(
+                        "{what} runs the KFP UI image {} in container {} (the config names \
+                         its own targets: add the name to them, or give `images`)",
+                        json(image),
+                        json(c.str_at("name").unwrap_or(""))
+                    ));
+                }
+            }
         }
     }
     if not_objects > 0 {
