@@ -1211,6 +1211,7 @@ fn edit_paths(t: &Tree) -> (Vec<(usize, Vec<Step>)>, Vec<Reason>) {
     let mut paths = Vec::new();
     let mut reasons = Vec::new();
     let targets = t.targets();
+    let incoming = t.incoming();
     // Entries of one list (a list shared by two targets counts once).
     let mut per_list: HashMap<usize, HashSet<usize>> = HashMap::new();
     for tc in targets.iter().filter(|t| t.by_name) {
@@ -1245,6 +1246,14 @@ fn edit_paths(t: &Tree) -> (Vec<(usize, Vec<Step>)>, Vec<Reason>) {
         let mut to_env = base.clone();
         to_env.extend(env_steps.iter().copied());
         if is_null(t, env) {
+            // An anchored null used elsewhere (`env: &e null` and `env: *e`): the README's
+            // "a value anchored and used elsewhere" refusal, even when every use is a
+            // target (issue 11 made containers found by image targets too).
+            if incoming.get(&env).is_some_and(|v| v.len() > 1) {
+                reasons.push(Reason::NotEditable(
+                    "env is a null anchored and used elsewhere".into(),
+                ));
+            }
             paths.push((tc.obj, to_env));
             continue;
         }
