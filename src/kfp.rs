@@ -11,8 +11,8 @@
 //! | KFP | UI server | variable's default | off GKE, when it reads as false |
 //! |---|---|---|---|
 //! | < 0.2.5 | Node 12 | not read | the failed call is logged |
-//! | 0.2.5 – 2.2.x | Node 12, then 14 (1.8.0); Express 4 | `'false'` | the failed call is logged (#3070) |
-//! | 2.3.0 | Node 18, Express 4 | `'false'` | **crash** (#11247, #11472, #11565, #11653) |
+//! | 0.2.5 – 2.2.x | Node 12, then 14 (1.8.0); Express 4 | `'false'` | the failed call is logged (#3070, #10877) |
+//! | 2.3.0 | Node 18, Express 4 | `'false'` | **crash** (#11247, #11565, #11653) |
 //! | 2.4.0 – 2.14.x | Node 22, Express 4 | `'true'` (#11403) | **crash** (same code as 2.3.0) |
 //! | 2.15.0 – | Node 22, Express 5 (#12045) | `'true'` | HTTP 500, no crash — *inferred* |
 //!
@@ -26,10 +26,13 @@
 //!   rejection is unhandled: Node 14 and older only log it (the default before Node 15), Node
 //!   15 and later end the process. `frontend/Dockerfile`: Node 12.14.1 up to 1.7.x, 14 from
 //!   1.8.0, 18.18.2 in 2.3.0 (PR #10794), 22 from 2.4.0.
-//! - Crash reports: 2.3.0 only (#11247, #11472, #11565 on EKS, #11653 — `getaddrinfo
-//!   ENOTFOUND metadata` / `EAI_AGAIN`). 2.4.0–2.14.x run the same handler on Node 22 with
-//!   Express 4: a crash when the variable reads as false follows from the code; **no report
-//!   found** for those versions.
+//! - Crash reports: 2.3.0 only (#11247, #11565 on EKS, #11653: `getaddrinfo ENOTFOUND
+//!   metadata` / `EAI_AGAIN` from node-fetch, then `Node.js v18.18.2`). #11472 (2.3.0,
+//!   "failed to retrieve list of pipelines") is cited by the project's notes, but what was
+//!   read of it shows no such trace: left out. An older UI logs the same rejection as an
+//!   `UnhandledPromiseRejectionWarning` and goes on (#10877). 2.4.0–2.14.x run the same
+//!   handler on Node 22 with Express 4: a crash when the variable reads as false follows
+//!   from the code; **no report found** for those versions.
 //! - 2.15.0 moved to Express 5 (PR #12045), which passes a rejected handler promise to its
 //!   error handler (expressjs.com, "Error Handling"): an HTTP 500 instead of a crash. The
 //!   handlers are registered directly (`app.ts`, `registerHandler`). **Inferred from the code
