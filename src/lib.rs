@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod fix;
+pub mod kfp;
 mod patch;
 
 use std::io::{self, Write};
@@ -193,6 +194,14 @@ impl<'t, 'a> Run<'t, 'a> {
         };
         self.options.overrides.apply(&mut parsed.config);
         let emit_patch = parsed.config.emit_patch;
+        if emit_patch && parsed.config.mode == config::Mode::Check {
+            let r = KrmResult::new(
+                Severity::Error,
+                "emitPatch and mode check cannot be combined: check mode writes the input back \
+                 with its findings, emitPatch writes a patch instead of the input; use one",
+            );
+            return self.fail(vec![r], "the functionConfig is not valid");
+        }
         if let Some(refusal) = emit_patch.then(|| patch::unsupported(self.env)).flatten() {
             return self.fail(vec![refusal], "nothing was changed");
         }
@@ -218,14 +227,46 @@ impl<'t, 'a> Run<'t, 'a> {
                 "a target cannot be edited safely; nothing was changed",
             );
         }
-        results.extend(plan.results);
         let names: Vec<&str> = parsed.config.env.iter().map(|v| v.name.as_str()).collect();
-        let outcome = self.finish(ed, results, 0, &names.join(", "));
-        if emit_patch {
+        let names = names.join(", ");
+        results.extend(plan.results);
+        if plan.no_match.is_some() && parsed.config.require_match {
+            return self.fail(results, "no target found; nothing was changed");
+        }
+        if parsed.config.mode == config::Mode::Check {
+            return self.check(ed, results, plan.would_change, &names);
+        }
+        let outcome = self.finish(ed, results, 0, &names);
+        if parsed.config.emit_patch {
             // The manifests' edits, written as a kustomize patch instead (src/patch.rs).
             return patch::emit(self.env, self.tree.text().len(), outcome);
         }
         outcome
+    }
+
+    /// Check mode: the edits a fix would make must be possible (made and verified, then
+    /// dropped); the output is the input plus the results, and the exit code 1 when anything
+    /// would change.
+    fn check(
+        &self,
+        ed: Editor<'t, 'a>,
+        results: Vec<KrmResult>,
+        would_change: usize,
+        names: &str,
+    ) -> Outcome {
+        if !ed.is_empty() {
+            if let Err(e) = ed.finish() {
+                return self.edit_failed(e, names);
+            }
+        }
+        let exit_code = i32::from(would_change > 0);
+        let mut o = self.finish(self.editor(), results, exit_code, names);
+        if o.exit_code == 1 && would_change > 0 {
+            o.stderr.push_str(&format!(
+                "error: check failed: {would_change} place(s) would change; nothing was changed\n"
+            ));
+        }
+        o
     }
 
     /// Add the results (to a ResourceList), verify, and build the outcome.
@@ -264,41 +305,42 @@ impl<'t, 'a> Run<'t, 'a> {
                 verified: edited.verified,
                 changes: edited.changes,
             },
-            Err(e) if edits && exit_code == 0 => {
-                let (message, summary) = match &e {
-                    EditError::Verify { .. } => (
-                        format!("the edited output did not verify ({e}); refusing to write it"),
-                        "verification failed; nothing was changed",
-                    ),
-                    _ => (
-                        format!("cannot edit {names} safely: {e}"),
-                        "a target cannot be edited safely; nothing was changed",
-                    ),
-                };
-                let result = match &e {
-                    EditError::SharedAnchor { doc, target, .. } => {
-                        match self.env.object_at(*doc, target) {
-                            Some(obj) => fix::ObjCtx::new(obj).result(
-                                Severity::Error,
-                                message,
-                                target.relative_to(&obj.path()).map(|p| krm_splice::Field {
-                                    path: p.to_string(),
-                                    current_value: None,
-                                    proposed_value: None,
-                                }),
-                            ),
-                            None => KrmResult::new(Severity::Error, message),
-                        }
-                    }
-                    _ => KrmResult::new(Severity::Error, message),
-                };
-                self.fail(vec![result], summary)
-            }
+            Err(e) if edits && exit_code == 0 => self.edit_failed(e, names),
             Err(e) => self.unchanged(
                 format!("cannot add results to the ResourceList: {e}"),
                 stderr,
             ),
         }
+    }
+
+    /// Edits that cannot be made or did not verify: exit 1, nothing changed.
+    fn edit_failed(&self, e: EditError, names: &str) -> Outcome {
+        let (message, summary) = match &e {
+            EditError::Verify { .. } => (
+                format!("the edited output did not verify ({e}); refusing to write it"),
+                "verification failed; nothing was changed",
+            ),
+            _ => (
+                format!("cannot edit {names} safely: {e}"),
+                "a target cannot be edited safely; nothing was changed",
+            ),
+        };
+        let result = match &e {
+            EditError::SharedAnchor { doc, target, .. } => match self.env.object_at(*doc, target) {
+                Some(obj) => fix::ObjCtx::new(obj).result(
+                    Severity::Error,
+                    message,
+                    target.relative_to(&obj.path()).map(|p| krm_splice::Field {
+                        path: p.to_string(),
+                        current_value: None,
+                        proposed_value: None,
+                    }),
+                ),
+                None => KrmResult::new(Severity::Error, message),
+            },
+            _ => KrmResult::new(Severity::Error, message),
+        };
+        self.fail(vec![result], summary)
     }
 
     /// Results cannot be added: exit 1, and a ResourceList comes back as it came (kpt shows

@@ -97,11 +97,16 @@ fn nothing_to_change_is_an_empty_patch_list_and_says_so() {
         "{}",
         o.stderr
     );
-    // No target at all: the same, beside the warning.
-    let (o, out) = run_checked(
-        b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
-        &emit(true),
-    );
+    // No target at all: an error by default (requireMatch), and nothing written; with
+    // requireMatch off, an empty patch list beside the warning.
+    let none = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n";
+    let (o, out) = run_checked(none, &emit(true));
+    assert_eq!(o.exit_code, 1);
+    assert!(out.is_empty(), "{}", text(&out));
+    assert!(o.stderr.contains("no target found"), "{}", o.stderr);
+    let mut lenient = emit(true);
+    lenient.overrides.require_match = Some(false);
+    let (o, out) = run_checked(none, &lenient);
     assert_eq!(o.exit_code, 0);
     assert!(text(&out).ends_with("\npatches: []\n"));
     assert!(o.stderr.contains("[warning]"), "{}", o.stderr);
@@ -167,7 +172,9 @@ fn every_golden_input_agrees_with_its_plain_run() {
         if o.exit_code == 1 {
             assert!(
                 o.stderr.contains("cannot emit a patch")
-                    || o.stderr.contains("emitPatch writes a kustomize patch"),
+                    || o.stderr.contains("emitPatch writes a kustomize patch")
+                    || o.stderr
+                        .contains("emitPatch and mode check cannot be combined"),
                 "{name}: {}",
                 o.stderr
             );

@@ -9,6 +9,10 @@
 //!   `must-succeed` in its name the function must accept it (exit 0) and make the right edit,
 //!   unless the checker itself sees a reason to refuse.
 //!
+//! A `NAME.config.yaml` beside an input is the config `oracle/run-corpus.sh` passes with it
+//! (`requireMatch: "false"` for the lists that hold no target); the checks here run the
+//! default config, where refusing such a list is legitimate.
+//!
 //! `testdata/fuzz-regressions/KNOWN-ISSUE-9` lists (one file name a line, `#` comments) the
 //! inputs that today's engine still fails, each a class of issue 9: they must keep failing
 //! until the engine is fixed, and the test fails as soon as one passes, so that the list only
@@ -28,7 +32,13 @@ fn cases() -> Vec<(String, Vec<u8>)> {
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
             (name, std::fs::read(&p).unwrap())
         })
-        .filter(|(name, _)| !name.starts_with('.') && name != "README.md" && name != KNOWN)
+        // NAME.config.yaml is a config for oracle/run-corpus.sh, not an input.
+        .filter(|(name, _)| {
+            !name.starts_with('.')
+                && name != "README.md"
+                && name != KNOWN
+                && !name.ends_with(".config.yaml")
+        })
         .collect();
     out.sort();
     out
@@ -305,8 +315,15 @@ spec:
     assert!(e.contains("line and column"), "{e}");
 }
 
+// requireMatch "false": a list with no target passes (issue 11), so that these runs show
+// layout alone.
 const RL_NULL_END: &str = "apiVersion: config.kubernetes.io/v1
 kind: ResourceList
+functionConfig:
+  apiVersion: v1
+  kind: ConfigMap
+  data:
+    requireMatch: \"false\"
 items:
 - apiVersion: apps/v1
   kind: Deployment
@@ -345,11 +362,12 @@ fn the_checker_requires_results_whatever_the_list_ends_with() {
 
 #[test]
 fn the_checker_wants_json_back_for_json() {
-    let input = r#"{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[]}"#;
-    let yaml = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nresults: [{message: m, severity: info}]\n";
+    // requireMatch "false": a list with no target passes (issue 11).
+    let input = r#"{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","functionConfig":{"kind":"ConfigMap","data":{"requireMatch":"false"}},"items":[]}"#;
+    let yaml = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig: {kind: ConfigMap, data: {requireMatch: \"false\"}}\nitems: []\nresults: [{message: m, severity: info}]\n";
     let e = props::judge_run(input, 0, yaml, "", true).unwrap_err();
     assert!(e.contains("JSON"), "{e}");
-    let json = r#"{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[],"results":[{"message":"m","severity":"info"}]}"#;
+    let json = r#"{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","functionConfig":{"kind":"ConfigMap","data":{"requireMatch":"false"}},"items":[],"results":[{"message":"m","severity":"info"}]}"#;
     assert_eq!(props::judge_run(input, 0, json, "", true), Ok(()));
 }
 

@@ -18,7 +18,8 @@ fn json_list_round_trips_through_serde() {
     let after: ResourceList = serde_json::from_slice(&out).expect("output is JSON");
     assert_eq!(after.items.len(), before.items.len());
     assert_eq!(after.results, o.results);
-    assert_eq!(after.results.len(), 2);
+    // Per target: how it was found with its version verdict, then the change.
+    assert_eq!(after.results.len(), 4);
     let env = &after.items[1]["spec"]["template"]["spec"]["containers"][0]["env"];
     assert_eq!(env[0]["name"], "DISABLE_GKE_METADATA");
     assert_eq!(env[0]["value"], "true");

@@ -136,7 +136,15 @@ proptest! {
     fn results_are_appended_in_place(l in list()) {
         let input = render(&l);
         common::dump_case("results_placement", &input);
-        let (o, out) = common::run_checked(input.as_bytes(), &Options::default());
+        // Lists without a target must still get their results: requireMatch "false".
+        let options = Options {
+            overrides: disable_gke_metadata::config::Overrides {
+                require_match: Some(false),
+                ..Default::default()
+            },
+            ..Options::default()
+        };
+        let (o, out) = common::run_checked(input.as_bytes(), &options);
         prop_assert_eq!(o.exit_code, 0, "input:\n{}\nstderr: {}", input, o.stderr);
         let out = String::from_utf8(out).unwrap();
         let tree = Tree::parse(Text::new(&out), &Keep::all(), &Limits::default()).expect("output parses");
@@ -160,7 +168,9 @@ proptest! {
         let results = seq(&entries[at].1);
         let old = l.prior.render().map_or(0, |(_, n)| n);
         let targets = l.items.iter().filter(|i| matches!(i, Item::Target(_))).count();
-        prop_assert_eq!(results.len(), old + targets.max(1), "{}", out);
+        // Per target, how it was found (with its version) and the change; else the warning.
+        let new = if targets == 0 { 1 } else { 2 * targets };
+        prop_assert_eq!(results.len(), old + new, "{}", out);
         for r in &results[..old] {
             prop_assert_eq!(r.str_at("message"), Some("earlier"));
         }

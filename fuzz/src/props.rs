@@ -13,9 +13,13 @@
 //! kubectl and kpt read YAML:
 //! - a target is an `apps/*` (or `extensions/*`) Deployment named
 //!   `ml-pipeline-ui`, container `ml-pipeline-ui` in `containers` or
-//!   `initContainers`; keys are compared by value (any quoting, escape or tag),
-//!   `<<` merge keys are resolved (explicit keys win, earlier merge sources
-//!   win), aliases are followed;
+//!   `initContainers`; and (issue 11) any container of a Kubernetes workload
+//!   whose image's repository is `ml-pipeline/frontend` or `kfp-frontend`, or
+//!   ends in `/` and one of them; keys are compared by value (any quoting,
+//!   escape or tag), `<<` merge keys are resolved (explicit keys win, earlier
+//!   merge sources win), aliases are followed;
+//! - with the default config, an input with no target is refused (issue 11:
+//!   `requireMatch` is true by default);
 //! - a non-target object never changes; an edit may go through a shared node
 //!   only when every other use of that node is a target getting the same edit,
 //!   otherwise the run refuses and names both objects;
@@ -115,7 +119,14 @@ pub fn check_outcome(input: &[u8], outcome: &Outcome) -> Result<(), String> {
             if outcome.stderr.trim().is_empty() {
                 return Err("exit 1 without a message on stderr".into());
             }
-            if outcome.splices.len() > 1 {
+            // The results may come as one insertion per result, all at one offset (the
+            // engine appends each to an existing block `results` list on its own): that is
+            // still one results insertion. Anything else is an edit left in a refusal.
+            let one_insertion = outcome
+                .splices
+                .iter()
+                .all(|s| s.start == s.end && s.start == outcome.splices[0].start);
+            if outcome.splices.len() > 1 && !one_insertion {
                 return Err(format!(
                     "exit 1 with {} splices: only the results splice may be applied on failure",
                     outcome.splices.len()
@@ -237,6 +248,8 @@ pub struct TargetC {
     pub list: usize,
     /// From the document root to `container`.
     pub steps: Vec<Step>,
+    /// Found by its name in a Deployment named ml-pipeline-ui (else by its image).
+    pub by_name: bool,
 }
 
 enum Open {
@@ -530,20 +543,59 @@ impl Tree {
 
     /// A Kubernetes Deployment named ml-pipeline-ui: group apps (or the old
     /// extensions), not a custom resource that shares the kind's name.
-    pub fn is_target_object(&self, o: usize) -> bool {
-        if self.get_str(o, "kind") != Some("Deployment")
-            || self
+    pub fn is_named_target(&self, o: usize) -> bool {
+        self.get_str(o, "kind") == Some("Deployment")
+            && self
                 .path(o, &["metadata", "name"])
                 .and_then(|n| self.scalar(n))
-                != Some("ml-pipeline-ui")
-        {
-            return false;
+                == Some("ml-pipeline-ui")
+            && self.workload_pod_path(o).is_some()
+    }
+
+    /// An object the default configuration may edit: a named target, or one
+    /// with a container found by its image.
+    pub fn is_target_object(&self, o: usize) -> bool {
+        if self.is_named_target(o) {
+            return true;
         }
-        let group = self
-            .get_str(o, "apiVersion")
-            .and_then(|a| a.rsplit_once('/'))
-            .map(|(g, _)| g);
-        matches!(group, Some("apps" | "extensions"))
+        let Some(pod) = self.workload_pod_path(o) else {
+            return false;
+        };
+        ["containers", "initContainers"].iter().any(|list| {
+            let mut keys = pod.to_vec();
+            keys.push(list);
+            self.path(o, &keys)
+                .and_then(|l| self.seq(l))
+                .is_some_and(|cs| {
+                    cs.iter()
+                        .any(|&c| self.get_str(c, "image").is_some_and(is_ui_image))
+                })
+        })
+    }
+
+    /// The path to the pod spec of a Kubernetes workload (its kind served by
+    /// its own API group), `None` for anything else.
+    fn workload_pod_path(&self, o: usize) -> Option<&'static [&'static str]> {
+        let group = match self.get_str(o, "apiVersion")?.rsplit_once('/') {
+            Some((g, _)) => g,
+            None => "",
+        };
+        let kind = self.get_str(o, "kind")?;
+        let groups: &[&str] = match kind {
+            "Deployment" | "DaemonSet" | "ReplicaSet" => &["apps", "extensions"],
+            "StatefulSet" => &["apps"],
+            "Job" | "CronJob" => &["batch"],
+            "Pod" | "ReplicationController" => &[""],
+            _ => return None,
+        };
+        if !groups.contains(&group) {
+            return None;
+        }
+        Some(match kind {
+            "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
+            "Pod" => &["spec"],
+            _ => &["spec", "template", "spec"],
+        })
     }
 
     /// Kind and name of an object, for messages.
@@ -562,12 +614,14 @@ impl Tree {
     pub fn targets(&self) -> Vec<TargetC> {
         let mut out = Vec::new();
         for (oi, o) in self.object_list().into_iter().enumerate() {
-            if !self.is_target_object(o.root) {
+            let Some(pod) = self.workload_pod_path(o.root) else {
                 continue;
-            }
+            };
+            let named = self.is_named_target(o.root);
             for list in ["containers", "initContainers"] {
-                let Some(steps) = self.path_steps(o.root, &["spec", "template", "spec", list])
-                else {
+                let mut keys = pod.to_vec();
+                keys.push(list);
+                let Some(steps) = self.path_steps(o.root, &keys) else {
                     continue;
                 };
                 let Some(seq) = steps.last().map(|s| s.child) else {
@@ -577,7 +631,9 @@ impl Tree {
                     continue;
                 };
                 for (j, &c) in cs.iter().enumerate() {
-                    if self.get_str(c, "name") == Some("ml-pipeline-ui") {
+                    let by_name = named && self.get_str(c, "name") == Some("ml-pipeline-ui");
+                    let by_image = self.get_str(c, "image").is_some_and(is_ui_image);
+                    if by_name || by_image {
                         let mut s = o.steps.clone();
                         s.extend(steps.iter().copied());
                         s.push(Step {
@@ -590,6 +646,7 @@ impl Tree {
                             container: c,
                             list: seq,
                             steps: s,
+                            by_name,
                         });
                     }
                 }
@@ -1107,6 +1164,21 @@ fn var_entry_done(t: &Tree, e: usize) -> bool {
 // Where the default edit goes, and what may make a refusal legitimate.
 // ---------------------------------------------------------------------------
 
+/// The KFP UI image, as issue 11 defines it: the repository (the reference
+/// without `@digest` and without a `:tag` after the last `/`) is
+/// `ml-pipeline/frontend` or `kfp-frontend`, or ends in `/` and one of them.
+pub fn is_ui_image(image: &str) -> bool {
+    let name = image.split('@').next().unwrap_or("");
+    let last_slash = name.rfind('/').map_or(0, |i| i + 1);
+    let repo = match name[last_slash..].find(':') {
+        Some(i) => &name[..last_slash + i],
+        None => name,
+    };
+    ["ml-pipeline/frontend", "kfp-frontend"]
+        .iter()
+        .any(|u| repo == *u || repo.ends_with(&format!("/{u}")))
+}
+
 /// Why a refusal of a generated layout is legitimate.
 #[derive(Debug, Clone)]
 pub enum Reason {
@@ -1128,6 +1200,8 @@ pub enum Reason {
     ContainerNames,
     /// The README's other refusals: env not a list, value and valueFrom both.
     NotEditable(String),
+    /// No target at all (issue 11: refused unless `requireMatch` is false).
+    NoTarget,
 }
 
 /// The edit paths of the default configuration (from a document root to the
@@ -1137,9 +1211,10 @@ fn edit_paths(t: &Tree) -> (Vec<(usize, Vec<Step>)>, Vec<Reason>) {
     let mut paths = Vec::new();
     let mut reasons = Vec::new();
     let targets = t.targets();
+    let incoming = t.incoming();
     // Entries of one list (a list shared by two targets counts once).
     let mut per_list: HashMap<usize, HashSet<usize>> = HashMap::new();
-    for tc in &targets {
+    for tc in targets.iter().filter(|t| t.by_name) {
         if let Some(s) = tc.steps.last() {
             per_list.entry(tc.list).or_default().insert(s.slot);
         }
@@ -1171,6 +1246,14 @@ fn edit_paths(t: &Tree) -> (Vec<(usize, Vec<Step>)>, Vec<Reason>) {
         let mut to_env = base.clone();
         to_env.extend(env_steps.iter().copied());
         if is_null(t, env) {
+            // An anchored null used elsewhere (`env: &e null` and `env: *e`): the README's
+            // "a value anchored and used elsewhere" refusal, even when every use is a
+            // target (issue 11 made containers found by image targets too).
+            if incoming.get(&env).is_some_and(|v| v.len() > 1) {
+                reasons.push(Reason::NotEditable(
+                    "env is a null anchored and used elsewhere".into(),
+                ));
+            }
             paths.push((tc.obj, to_env));
             continue;
         }
@@ -1370,6 +1453,9 @@ pub fn refusal_reasons(t: &Tree, text: &str) -> Vec<Reason> {
     }
     let (paths, more) = edit_paths(t);
     reasons.extend(more);
+    if t.targets().is_empty() {
+        reasons.push(Reason::NoTarget);
+    }
     if let Some(s) = shared_edit(t, &paths) {
         reasons.push(s);
     }
@@ -1699,6 +1785,9 @@ fn judge(text: &str, tin: &Tree, run: &Run, ctx: &Ctx) -> Result<(), String> {
     }
 
     // Accepted.
+    if ctx.default_config && ctx.default_targets && tin.targets().is_empty() {
+        return Err("accepted (exit 0) an input with no target: with the default config a run that finds none must fail".into());
+    }
     if let Some(d) = tin.duplicate_key() {
         return Err(format!(
             "accepted (exit 0) an input that go-yaml refuses for duplicate keys: {d}"

@@ -408,6 +408,40 @@ pipe_kpt_source_sink() {
   same_tree examples/pipe/expected/package out/package
 }
 
+# examples/kpt/validator: mode check as a kpt validator (kpt forbids validators
+# to change resources). A package without the variable fails the render: kpt
+# shows the error result for the place a fix would change, exits non-zero and
+# leaves the package as it was.
+kpt_validator_fails() {
+  cp -a examples/kpt/validator out/pristine
+  if kpt fn render examples/kpt/validator --allow-exec --truncate-output=false >out/kpt.log 2>&1; then
+    cat out/kpt.log; echo "!! the validator passed a package without DISABLE_GKE_METADATA"; return 1
+  fi
+  cat out/kpt.log
+  grep -q '^\s*\[FAIL\]' out/kpt.log || { echo "!! kpt did not report [FAIL]"; return 1; }
+  grep -q '\[error\].*env\[13\]\.value: DISABLE_GKE_METADATA is not set; a fix adds DISABLE_GKE_METADATA="true"' out/kpt.log \
+    || { echo "!! no error result naming the place and the proposed value"; return 1; }
+  grep -q '\[info\].*KFP 2.3.0 crashes off GKE' out/kpt.log || { echo "!! no version verdict"; return 1; }
+  grep -q 'Exit code: 1' out/kpt.log || { echo "!! kpt did not show exit code 1"; return 1; }
+  same_tree out/pristine examples/kpt/validator
+}
+
+# The same validator once the package is fixed (kpt fn eval with the binary,
+# as a mutator): the render passes and changes nothing.
+kpt_validator_passes() {
+  cp -a examples/kpt/validator out/pristine
+  kpt fn eval examples/kpt/validator --exec ./target/release/disable-gke-metadata
+  only_target_lines_tree out/pristine examples/kpt/validator 1
+  cp -a examples/kpt/validator out/fixed
+  kpt fn render examples/kpt/validator --allow-exec --truncate-output=false >out/kpt.log 2>&1 \
+    || { cat out/kpt.log; echo "!! the validator failed a fixed package"; return 1; }
+  cat out/kpt.log
+  grep -q '^\s*\[PASS\]' out/kpt.log || { echo "!! kpt did not report [PASS]"; return 1; }
+  grep -q 'DISABLE_GKE_METADATA is already "true"; left as is' out/kpt.log \
+    || { echo "!! no info result for the target already as asked"; return 1; }
+  same_tree out/fixed examples/kpt/validator
+}
+
 # ---------------------------------------------------------------- multi-arch image and arm64
 
 # The manifest list as a registry would receive it: both platforms, each
@@ -492,11 +526,17 @@ helm3_post_renderer() {
   only_target_lines examples/helm/rendered.yaml out/post-rendered.yaml --changes 1 --ignore-cr
   [[ $(grep -c '^---' out/post-rendered.yaml) == $(grep -c '^---' examples/helm/rendered.yaml) ]] \
     || { echo "!! the number of documents changed"; return 1; }
-  # Without the config the release-prefixed Deployment is no target: the
-  # stream passes through unchanged, with a warning.
-  ./target/release/disable-gke-metadata <examples/helm/rendered.yaml >out/unchanged.yaml 2>out/stderr
-  cmp examples/helm/rendered.yaml out/unchanged.yaml
-  grep -q '^disable-gke-metadata: \[warning\]' out/stderr
+  # Without the config the release-prefixed Deployment is found by its image
+  # (issue 11): the same output as with the config that names it.
+  ./target/release/disable-gke-metadata <examples/helm/rendered.yaml >out/by-image.yaml 2>out/stderr
+  cmp out/post-rendered.yaml out/by-image.yaml
+  grep -q 'found by image (ghcr.io/kubeflow/kfp-frontend:2.3.0)' out/stderr
+  # A stream with no target at all fails (requireMatch) and writes nothing, so
+  # Helm aborts instead of installing an unfixed UI.
+  printf 'apiVersion: v1\nkind: Service\nmetadata:\n  name: kfp-ml-pipeline-ui\n' >out/no-ui.yaml
+  rc=0; ./target/release/disable-gke-metadata <out/no-ui.yaml >out/stdout 2>out/stderr || rc=$?
+  [[ $rc == 1 && ! -s out/stdout ]] && grep -q 'no target found' out/stderr \
+    || { echo "!! no target: exit $rc"; cat out/stderr; return 1; }
   # A target it cannot edit safely: exit 1, nothing on stdout.
   sed 's/^          env:\r$/          env: {}\r/' examples/helm/rendered.yaml >out/bad.yaml
   if cmp -s examples/helm/rendered.yaml out/bad.yaml; then echo "!! the sed made no non-list env"; return 1; fi
@@ -820,8 +860,8 @@ files_in_place_real_tree() {
   git diff | cmp - ../in-place.diff
 }
 
-# docs/deploy.md's caveat: kpt runs a validator but discards its edits, and
-# this function (which edits, never fails on a missing value) passes.
+# A mutator config (mode fix) run as a validator: kpt discards its edits and,
+# as the fix succeeds, passes. A gate needs mode check (examples/kpt/validator).
 kpt_validator_discards() {
   sed -i 's/^  mutators:$/  validators:/' examples/kpt/exec/Kptfile
   grep -q '^  validators:$' examples/kpt/exec/Kptfile
@@ -858,6 +898,8 @@ check emit-patch-golden emit_patch_golden
 check in-place in_place
 check files-in-place-real-tree files_in_place_real_tree
 check kpt-validator-discards kpt_validator_discards
+check kpt-validator-fails kpt_validator_fails
+check kpt-validator-passes kpt_validator_passes
 
 say "images: linux/amd64 $IMAGE_SIZE bytes, linux/arm64 $IMAGE_SIZE_ARM64 bytes; total $((SECONDS - T0))s"
 ((${#KNOWN[@]} == 0)) || say "known engine bugs reproduced (not counted): ${KNOWN[*]}"
