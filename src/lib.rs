@@ -326,18 +326,21 @@ impl<'t, 'a> Run<'t, 'a> {
             ),
         };
         let result = match &e {
-            EditError::SharedAnchor { doc, target, .. } => match self.env.object_at(*doc, target) {
-                Some(obj) => fix::ObjCtx::new(obj).result(
-                    Severity::Error,
-                    message,
-                    target.relative_to(&obj.path()).map(|p| krm_splice::Field {
-                        path: p.to_string(),
-                        current_value: None,
-                        proposed_value: None,
-                    }),
-                ),
-                None => KrmResult::new(Severity::Error, message),
-            },
+            EditError::SharedAnchor { doc, target, .. }
+            | EditError::MergedElsewhere { doc, target, .. } => {
+                match self.env.object_at(*doc, target) {
+                    Some(obj) => fix::ObjCtx::new(obj).result(
+                        Severity::Error,
+                        message,
+                        target.relative_to(&obj.path()).map(|p| krm_splice::Field {
+                            path: p.to_string(),
+                            current_value: None,
+                            proposed_value: None,
+                        }),
+                    ),
+                    None => KrmResult::new(Severity::Error, message),
+                }
+            }
             _ => KrmResult::new(Severity::Error, message),
         };
         self.fail(vec![result], summary)

@@ -193,6 +193,20 @@ pub enum EditError {
         /// Which object holds `other`, when it is an object of the input.
         other_object: Option<String>,
     },
+    /// The edited node is (inside) an anchored node that a `<<` merge key merges into
+    /// another mapping: editing it would change that mapping too.
+    MergedElsewhere {
+        /// Where the edit would be made.
+        at: Location,
+        /// The document.
+        doc: usize,
+        /// The place the edit was asked for.
+        target: Path,
+        /// The mapping that merges it (from the document's root, through aliases).
+        into: Path,
+        /// Which object holds `into`, when it is an object of the input.
+        other_object: Option<String>,
+    },
     /// The node was reached through a `<<` merge key: an edit would change every mapping
     /// that merges it.
     ThroughMerge {
@@ -234,6 +248,7 @@ impl EditError {
             EditError::Layout { at, .. }
             | EditError::SharedAnchor { at, .. }
             | EditError::ThroughMerge { at, .. }
+            | EditError::MergedElsewhere { at, .. }
             | EditError::AmbiguousLineBreak { at, .. }
             | EditError::Conflict { at } => Some(*at),
             EditError::Verify { .. } | EditError::Invalid { .. } => None,
@@ -265,6 +280,24 @@ impl fmt::Display for EditError {
                     f,
                     ", which is not given the same edit; editing it would change that too"
                 )
+            }
+            EditError::MergedElsewhere {
+                at,
+                target,
+                into,
+                other_object,
+                ..
+            } => {
+                write!(
+                    f,
+                    "the node edited for {} (at {at}) is merged with `<<` into {}",
+                    target.pointer(),
+                    into.pointer()
+                )?;
+                if let Some(o) = other_object {
+                    write!(f, " in {o}")?;
+                }
+                write!(f, "; editing it would change that mapping too")
             }
             EditError::ThroughMerge { at, target } => write!(
                 f,

@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use crate::error::{EditError, InputError, Limits};
+use crate::error::{InputError, Limits};
 use crate::keep::Keep;
 use crate::path::{Path, Seg};
 use crate::scalar::{self, Style, Tag};
@@ -332,7 +332,10 @@ impl<'a> Tree<'a> {
                     .filter(|s| s.anchor == *aid && s.doc == doc)
                 {
                     if site.merge {
-                        return Err(OccurrenceError::Merged { at: def.offset });
+                        return Err(OccurrenceError::Merged {
+                            at: def.offset,
+                            into: Path(site.path.clone()),
+                        });
                     }
                     let mut q = site.path.clone();
                     q.extend_from_slice(rest);
@@ -367,23 +370,11 @@ fn key_before(tree: &Tree, parent: NodeId, value_index: usize) -> NodeId {
 #[derive(Debug)]
 pub(crate) enum OccurrenceError {
     TooMany,
-    Merged { at: u32 },
-}
-
-impl OccurrenceError {
-    pub(crate) fn into_edit(self, tree: &Tree, target: String) -> EditError {
-        match self {
-            OccurrenceError::TooMany => EditError::Invalid {
-                message: format!(
-                    "{target} appears in too many places through aliases to be edited"
-                ),
-            },
-            OccurrenceError::Merged { at } => EditError::ThroughMerge {
-                at: tree.text.location(at as usize),
-                target,
-            },
-        }
-    }
+    /// The node is (inside) an anchored node merged with `<<` into the mapping at `into`.
+    Merged {
+        at: u32,
+        into: Path,
+    },
 }
 
 /// A node as written in the text.

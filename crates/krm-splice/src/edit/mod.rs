@@ -17,7 +17,7 @@ use crate::layout::{self, Join};
 use crate::path::{Path, Seg};
 use crate::splice::{self, Splice};
 use crate::text::yaml11_break_name;
-use crate::tree::{Cursor, Node, NodeId, NodeKind, Tree};
+use crate::tree::{Cursor, Node, NodeId, NodeKind, OccurrenceError, Tree};
 use crate::value::{self, Indent, Value};
 use crate::verify::{self, Expect, Mismatch, Trie};
 
@@ -491,7 +491,23 @@ impl<'t, 'a> Editor<'t, 'a> {
         let o = self
             .tree
             .occurrences(doc, tpath, self.limits.max_alias_expansion)
-            .map_err(|e| e.into_edit(self.tree, intent.to_string()))?;
+            .map_err(|e| match e {
+                OccurrenceError::TooMany => EditError::Invalid {
+                    message: format!(
+                        "{intent} appears in too many places through aliases to be edited"
+                    ),
+                },
+                OccurrenceError::Merged { at, into } => EditError::MergedElsewhere {
+                    at: self.loc(at as usize),
+                    doc,
+                    target: intent.clone(),
+                    other_object: self
+                        .envelope
+                        .and_then(|e| e.object_at(doc, &into))
+                        .map(|o| o.id.describe()),
+                    into,
+                },
+            })?;
         let o: Rc<BTreeSet<Path>> = Rc::new(o.into_iter().collect());
         self.occurrences.insert((doc, tpath.clone()), o.clone());
         Ok(o)
