@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Run the function over a corpus and judge every output with yaml-judge (both readers).
 #
-#   oracle/run-corpus.sh [--judge PATH] [--expect FILE|none] [--keep DIR] [--quiet] BIN FILE...
+#   oracle/run-corpus.sh [--judge PATH] [--expect FILE|none] [--keep DIR] [--quiet]
+#                        [--bare-args "ARGS"] BIN FILE...
 #
 # For each FILE (NAME.config.yaml files are configs, not inputs, and are skipped):
 #   BIN --changes C.json [--config NAME.config.yaml, when it exists beside NAME.yaml, or
-#   config.yaml beside a golden case's input.yaml] < FILE > OUT
+#   config.yaml beside a golden case's input.yaml; else the --bare-args, e.g.
+#   "--require-match false" so that an input with no target is judged as passed through
+#   rather than refused] < FILE > OUT
 # A file holding "\0CONFIG-END\0" (the with_config fuzz corpus) is split: the part before is
 # passed as --config, the part after is the input.
 # Then, per file:
@@ -39,13 +42,14 @@ must_succeed() { [[ "$1" == *oracle/findings/*must-succeed* ]]; }
 
 ORACLE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$ORACLE/.." && pwd)"
-judge="" expect="$ORACLE/expected-failures.txt" keep="" quiet=0
+judge="" expect="$ORACLE/expected-failures.txt" keep="" quiet=0 bare=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --judge) judge="$2"; shift 2 ;;
         --expect) expect="$2"; shift 2 ;;
         --keep) keep="$2"; shift 2 ;;
         --quiet) quiet=1; shift ;;
+        --bare-args) read -ra bare <<<"$2"; shift 2 ;;
         --) shift; break ;;
         -*) echo "run-corpus.sh: unknown option $1" >&2; exit 2 ;;
         *) break ;;
@@ -97,7 +101,9 @@ for f in "$@"; do
         cfg=(--config "$(dirname "$f")/config.yaml")
     fi
     rm -f "$work/$i.changes.json"
-    "$bin" --changes "$work/$i.changes.json" "${cfg[@]}" < "$in" > "$work/$i.out" 2> "$work/$i.err"
+    flags=("${cfg[@]}")
+    [ ${#cfg[@]} -eq 0 ] && flags=("${bare[@]}")
+    "$bin" --changes "$work/$i.changes.json" "${flags[@]}" < "$in" > "$work/$i.out" 2> "$work/$i.err"
     rc=$?
     if [ "$rc" -eq 0 ] && [ "$(head -n 1 "$work/$i.out")" = "$patch_header" ]; then
         mkdir -p "$work/$i.kustomize"

@@ -126,7 +126,18 @@ pub fn check_outcome(input: &[u8], outcome: &Outcome) -> Result<(), String> {
                 .splices
                 .iter()
                 .all(|s| s.start == s.end && s.start == outcome.splices[0].start);
-            if outcome.splices.len() > 1 && !one_insertion {
+            // Or they replace an existing `results` value (`results: ~   # note` becomes the
+            // list after the note: the `~` removed, the entries inserted after the comment):
+            // every splice inside one ResourceList's results region.
+            let in_results = text.and_then(|t| Tree::parse(t).ok()).is_some_and(|t| {
+                results_regions(&t).iter().any(|&(from, to)| {
+                    outcome
+                        .splices
+                        .iter()
+                        .all(|s| s.start >= from && s.end <= to)
+                })
+            });
+            if outcome.splices.len() > 1 && !one_insertion && !in_results {
                 return Err(format!(
                     "exit 1 with {} splices: only the results splice may be applied on failure",
                     outcome.splices.len()
@@ -1391,6 +1402,27 @@ fn breaks_outside_quotes(t: &Tree, text: &str) -> Vec<usize> {
         .collect()
 }
 
+/// The span of each ResourceList document's existing `results` field, key to value end.
+fn existing_results(t: &Tree) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for &d in &t.docs {
+        if t.is_list_doc(d) != Some("ResourceList") {
+            continue;
+        }
+        let Node::Map(entries) = &t.nodes[d] else {
+            continue;
+        };
+        let end = t.pos[d].end.max(t.pos[d].start);
+        if let Some(&(k, v)) = entries
+            .iter()
+            .find(|&&(k, _)| t.scalar(k) == Some("results"))
+        {
+            out.push((t.pos[k].start, t.pos[v].end.max(end)));
+        }
+    }
+    out
+}
+
 /// Where new results go in each ResourceList document: from the start of the
 /// last item (or of the last top-level key after items) to the end of the
 /// document; plus the span of an existing `results`.
@@ -1403,7 +1435,6 @@ fn results_regions(t: &Tree) -> Vec<(usize, usize)> {
         let Node::Map(entries) = &t.nodes[d] else {
             continue;
         };
-        let end = t.pos[d].end.max(t.pos[d].start);
         if let Some(&(k, v)) = entries.last() {
             let start = match (t.scalar(k), t.seq(v)) {
                 (Some("items"), Some(items)) if !items.is_empty() => items
@@ -1414,13 +1445,8 @@ fn results_regions(t: &Tree) -> Vec<(usize, usize)> {
             };
             out.push((start, usize::MAX));
         }
-        if let Some(&(k, v)) = entries
-            .iter()
-            .find(|&&(k, _)| t.scalar(k) == Some("results"))
-        {
-            out.push((t.pos[k].start, t.pos[v].end.max(end)));
-        }
     }
+    out.extend(existing_results(t));
     out
 }
 
@@ -1434,10 +1460,25 @@ fn sensitive_break(t: &Tree, text: &str, paths: &[(usize, Vec<Step>)]) -> Option
     }
     let objs = t.object_list();
     let mut regions = results_regions(t);
+    // The engine decides per document: a break anywhere in a document that gets an edit
+    // (its leading comments included) may be refused. A document's span here runs from the
+    // end of the one before to the start of the one after.
+    let spans: Vec<(usize, usize)> = t
+        .docs
+        .iter()
+        .map(|&d| (t.pos[d].start, t.pos[d].end.max(t.pos[d].start)))
+        .collect();
     for (oi, _) in paths {
         if let Some(o) = objs.get(*oi) {
             let p = t.pos[o.root];
-            regions.push((p.start, p.end.max(p.start)));
+            let (start, end) = (p.start, p.end.max(p.start));
+            match spans.iter().position(|&(s, e)| s <= start && end <= e) {
+                Some(i) => regions.push((
+                    if i == 0 { 0 } else { spans[i - 1].1 },
+                    spans.get(i + 1).map_or(usize::MAX, |n| n.0),
+                )),
+                None => regions.push((start, end)),
+            }
         }
     }
     breaks
@@ -1547,9 +1588,9 @@ fn blank_lines(s: &str) -> usize {
 }
 
 /// No stray blank line, the final line break kept.
-fn check_layout(input: &str, output: &str) -> Result<(), String> {
+fn check_layout(input: &str, output: &str, spliced: (usize, usize)) -> Result<(), String> {
     let (bi, bo) = (blank_lines(input), blank_lines(output));
-    if bi != bo {
+    if bi.saturating_sub(spliced.0) != bo.saturating_sub(spliced.1) {
         return Err(format!(
             "the output has {bo} blank lines, the input {bi} (a stray blank line)"
         ));
@@ -1741,6 +1782,43 @@ struct Run<'a> {
     exit_code: i32,
     output: &'a str,
     stderr: &'a str,
+    /// Blank lines the splices removed with a replaced value (a block scalar's) and blank
+    /// lines their new text holds: not stray.
+    spliced_blank: (usize, usize),
+}
+
+/// Blank lines wholly inside the text a splice removes, and inside the text splices
+/// insert (as placed in the output).
+fn spliced_blank_lines(input: &str, splices: &[disable_gke_metadata::Splice]) -> (usize, usize) {
+    let blank_spans = |s: &str| -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for line in s.split_inclusive('\n') {
+            let body = line.trim_end_matches('\n').trim_end_matches('\r');
+            if line.ends_with('\n') && body.chars().all(|c| c == ' ' || c == '\t') {
+                out.push((start, start + line.len() - 1));
+            }
+            start += line.len();
+        }
+        out
+    };
+    let removed = blank_spans(input)
+        .iter()
+        .filter(|&&(ls, le)| splices.iter().any(|s| s.start <= ls && le < s.end))
+        .count();
+    let inserted = splices
+        .iter()
+        .map(|s| {
+            // Lines of the new text as the output has them: its first piece continues the
+            // line before unless the splice starts a line.
+            let at_line_start = s.start == 0 || input.as_bytes().get(s.start - 1) == Some(&b'\n');
+            blank_spans(&s.text)
+                .iter()
+                .filter(|&&(ls, _)| ls > 0 || at_line_start)
+                .count()
+        })
+        .sum();
+    (removed, inserted)
 }
 
 /// The last `error:` line of a message (the reason of a refusal).
@@ -1764,7 +1842,7 @@ fn judge(text: &str, tin: &Tree, run: &Run, ctx: &Ctx) -> Result<(), String> {
                 ));
             }
         } else {
-            check_layout(text, out)?;
+            check_layout(text, out, run.spliced_blank)?;
             if !breaks_outside_quotes(tin, text).is_empty() && out != text {
                 return Err("refused a list with NEL/LS/PS outside quoted scalars, and wrote something else than the list as it came".into());
             }
@@ -1797,7 +1875,7 @@ fn judge(text: &str, tin: &Tree, run: &Run, ctx: &Ctx) -> Result<(), String> {
     if let Some(d) = tout.duplicate_key() {
         return Err(format!("the output has duplicate keys: {d}"));
     }
-    check_layout(text, out)?;
+    check_layout(text, out, run.spliced_blank)?;
     if is_json(text) && !is_json(out) {
         return Err("a JSON ResourceList came back as something else than JSON".into());
     }
@@ -1880,6 +1958,7 @@ pub fn check_whole(input: &[u8], config: Option<&[u8]>) -> Result<(), String> {
         exit_code: outcome.exit_code,
         output,
         stderr: &outcome.stderr,
+        spliced_blank: spliced_blank_lines(text, &outcome.splices),
     };
     judge(text, &tin, &r, &ctx).map_err(|e| format!("exit {}: {e}{}", outcome.exit_code, context()))
 }
@@ -1914,6 +1993,7 @@ pub fn check_structured(text: &str, expect_success: bool) -> Result<(), String> 
         exit_code: outcome.exit_code,
         output,
         stderr: &outcome.stderr,
+        spliced_blank: spliced_blank_lines(text, &outcome.splices),
     };
     judge(text, &tin, &r, &ctx).map_err(|e| format!("exit {}: {e}{}", outcome.exit_code, context()))
 }
@@ -1941,6 +2021,7 @@ pub fn judge_run(
             exit_code,
             output,
             stderr,
+            spliced_blank: (0, 0),
         },
         &ctx,
     )
