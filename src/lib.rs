@@ -377,6 +377,12 @@ fn config_result(e: config::ConfigError, base: &str) -> KrmResult {
     r
 }
 
+/// The mode a `--config` file asks for (`fix` when it says nothing, or cannot be read: the
+/// run reports that itself).
+pub fn config_file_mode(bytes: &[u8], limits: Limits) -> config::Mode {
+    config_file(bytes, limits).map_or(config::Mode::Fix, |p| p.config.mode)
+}
+
 /// Read a `--config` file (either form).
 fn config_file(bytes: &[u8], limits: Limits) -> Result<config::Parsed, Vec<KrmResult>> {
     let one = |m: String| vec![KrmResult::new(Severity::Error, format!("--config: {m}"))];

@@ -748,3 +748,30 @@ fn a_closed_stdout_under_diff_is_quiet() {
     assert!(!err.contains("error") && !err.contains("panicked"), "{err}");
     let _ = fs::remove_dir_all(&d);
 }
+
+#[test]
+fn a_config_in_check_mode_checks_files_as_check_does() {
+    let d = scratch("config-check");
+    fs::write(
+        d.join("check.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\ndata: {mode: check}\n",
+    )
+    .unwrap();
+    fs::create_dir_all(d.join("m")).unwrap();
+    fs::write(d.join("m/ui.yaml"), example()).unwrap();
+    // Something would change: exit 1, nothing written.
+    let r = run(&d, &["--config", "check.yaml", "m"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("would change"), "{}", r.stderr);
+    assert_eq!(fs::read(d.join("m/ui.yaml")).unwrap(), example());
+    // Fixed: exit 0.
+    assert_eq!(run(&d, &["m"]).code, 0);
+    let r = run(&d, &["--config", "check.yaml", "m"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // An error (a PATH that does not exist) is 2, as under --check.
+    assert_eq!(
+        run(&d, &["--config", "check.yaml", "m", "missing.yaml"]).code,
+        2
+    );
+    let _ = fs::remove_dir_all(&d);
+}

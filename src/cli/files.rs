@@ -22,7 +22,7 @@ use disable_gke_metadata::{run as run_function, KrmResult, Limits, Options, Outc
 use super::args::Cli;
 use super::output::{is_broken_pipe, Out};
 use super::write::{self, Pending, Snapshot};
-use super::{diff, error_code, read_bounded, read_config, stream, OK, REFUSED};
+use super::{diff, error_code, read_bounded, read_config, stream, OK, REFUSED, USAGE};
 
 /// A tiny input without a target: what the run says of it tells whether the config is valid
 /// and whether `requireMatch` is on, before any file is read.
@@ -92,19 +92,24 @@ impl Planned {
 
 /// Run on PATHs.
 pub fn run(cli: &Cli, mut overrides: Overrides, out: Out) -> u8 {
-    let err = error_code(cli);
-    let dry = cli.check || cli.diff;
     let limits = Limits::default();
     let config = match &cli.config {
         Some(p) => match read_config(p, &limits) {
             Ok(b) => Some(b),
             Err(m) => {
                 out.error(&m);
-                return err;
+                return error_code(cli);
             }
         },
         None => None,
     };
+    // A config file with `mode: check` (a kpt validator's) on files is `--check`.
+    let check = cli.check
+        || config
+            .as_deref()
+            .is_some_and(|c| disable_gke_metadata::config_file_mode(c, limits) == Mode::Check);
+    let err = if check { USAGE } else { error_code(cli) };
+    let dry = check || cli.diff;
     // A file is edited in place, never replaced by a patch.
     overrides.emit_patch = Some(false);
     if dry {
@@ -235,7 +240,7 @@ pub fn run(cli: &Cli, mut overrides: Overrides, out: Out) -> u8 {
                 return err;
             }
         }
-        if cli.check {
+        if check {
             for (f, p) in files.iter().zip(&planned) {
                 if matches!(p.verdict, Verdict::Changed { .. }) {
                     out.line(&format!("would change {}", show(&f.shown)));
@@ -245,7 +250,7 @@ pub fn run(cli: &Cli, mut overrides: Overrides, out: Out) -> u8 {
         out.info(&tally.summary(files.len(), "would change"));
         return if failures > 0 || no_match.is_some() {
             err
-        } else if cli.check && tally.changed > 0 {
+        } else if check && tally.changed > 0 {
             REFUSED
         } else {
             OK
