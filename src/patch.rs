@@ -134,7 +134,7 @@ impl Y {
         match v {
             Value::Str(s) | Value::Word(s) => Y::str(s),
             Value::Int(i) => Y::Scalar(J::from(*i)),
-            Value::Map(m) => Y::Map(m.iter().map(|(k, v)| (k.clone(), Y::of(v))).collect()),
+            Value::Map(m) => Y::Map(m.iter().map(|(k, v)| (k.to_string(), Y::of(v))).collect()),
             Value::Seq(s) => Y::Seq(s.iter().map(Y::of).collect()),
         }
     }

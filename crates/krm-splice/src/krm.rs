@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::object::ObjectId;
-use crate::value::Value;
+use crate::value::{Key, Value};
 
 /// How much a [`KrmResult`] matters (`error`, `warning`, `info` on the wire). kpt fails a
 /// pipeline on a function's nonzero exit, not on its error results: a function that refuses
@@ -141,12 +141,12 @@ impl KrmResult {
 
     /// As a value to write into a ResourceList's `results`.
     pub fn to_value(&self) -> Value {
-        let mut m: Vec<(String, Value)> = vec![
+        let mut m: Vec<(Key, Value)> = vec![
             ("message".into(), Value::str(&self.message)),
             ("severity".into(), Value::word(self.severity.as_str())),
         ];
         if let Some(r) = &self.resource_ref {
-            let fields: Vec<(String, Value)> = [
+            let fields: Vec<(Key, Value)> = [
                 ("apiVersion", &r.api_version),
                 ("kind", &r.kind),
                 ("name", &r.name),
@@ -154,12 +154,12 @@ impl KrmResult {
             ]
             .into_iter()
             .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| (k.to_owned(), Value::str(v)))
+            .map(|(k, v)| (k.into(), Value::str(v)))
             .collect();
             m.push(("resourceRef".into(), Value::Map(fields)));
         }
         if let Some(f) = &self.field {
-            let mut fields = vec![("path".to_owned(), Value::str(&f.path))];
+            let mut fields: Vec<(Key, Value)> = vec![("path".into(), Value::str(&f.path))];
             if let Some(v) = &f.current_value {
                 fields.push(("currentValue".into(), Value::str(v)));
             }

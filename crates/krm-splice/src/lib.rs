@@ -277,7 +277,7 @@ pub use scalar::{
 pub use splice::Splice;
 pub use text::Text;
 pub use tree::{Cursor, Entries, Node, NodeId, NodeKind, Tree};
-pub use value::{quoted, Value};
+pub use value::{quoted, Key, Value};
 
 /// The changes file (`{"version": 1, "ops": [...]}`) for a list of changes: each
 /// [`Change`] as `{"doc", "op", "path", "value"}`, in order, pretty-printed. What a function's

@@ -71,10 +71,16 @@ impl ObjectId {
             meta.as_ref()
                 .and_then(|m| m.get(key))
                 .map(|l| {
-                    l.entries()
-                        .into_iter()
-                        .filter_map(|(k, v)| Some((k.to_owned(), v.node().scalar()?.to_owned())))
-                        .collect()
+                    // Collected anew (not in place): the entries' vector holds cursors, far
+                    // larger than the pairs kept for every object.
+                    let entries = l.entries();
+                    let mut out = Vec::with_capacity(entries.len());
+                    for (k, v) in entries {
+                        if let Some(s) = v.node().scalar() {
+                            out.push((k.to_owned(), s.to_owned()));
+                        }
+                    }
+                    out
                 })
                 .unwrap_or_default()
         };

@@ -6,6 +6,9 @@
 
 use crate::scalar::plain_safe;
 
+/// A mapping key: most are fixed names (`name`, `value`, `severity`), held without a copy.
+pub type Key = std::borrow::Cow<'static, str>;
+
 /// A value to write.
 ///
 /// Rendered where it goes: in block context a collection is written as indented lines
@@ -33,7 +36,7 @@ pub enum Value {
     /// An integer.
     Int(i64),
     /// A mapping, in this key order.
-    Map(Vec<(String, Value)>),
+    Map(Vec<(Key, Value)>),
     /// A sequence.
     Seq(Vec<Value>),
 }
@@ -49,8 +52,8 @@ impl Value {
         Value::Word(s.into())
     }
 
-    /// A mapping from pairs.
-    pub fn map<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
+    /// A mapping from pairs (keys as `&'static str` are not copied).
+    pub fn map<K: Into<Key>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
         Value::Map(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 
@@ -59,9 +62,11 @@ impl Value {
         match self {
             Value::Str(s) | Value::Word(s) => serde_json::Value::String(s.clone()),
             Value::Int(i) => serde_json::Value::from(*i),
-            Value::Map(m) => {
-                serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
-            }
+            Value::Map(m) => serde_json::Value::Object(
+                m.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_json()))
+                    .collect(),
+            ),
             Value::Seq(s) => serde_json::Value::Array(s.iter().map(Value::to_json).collect()),
         }
     }
@@ -124,6 +129,15 @@ pub(crate) fn block_scalar(v: &Value) -> String {
 pub(crate) fn flow(v: &Value) -> String {
     let mut s = String::new();
     write_flow(v, &mut s);
+    s
+}
+
+/// `prefix` then the value in flow context, in one buffer sized to fit (a value can be all
+/// of a large list's results).
+pub(crate) fn flow_after(prefix: &str, v: &Value) -> String {
+    let mut s = String::from(prefix);
+    write_flow(v, &mut s);
+    s.shrink_to_fit();
     s
 }
 

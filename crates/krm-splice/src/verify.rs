@@ -17,19 +17,19 @@ use crate::value::Value;
 
 /// What the output must read as at a place.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Expect {
+pub(crate) enum Expect<'v> {
     /// A sequence gains these items at its end.
-    Append(Vec<Value>),
+    Append(Vec<&'v Value>),
     /// A mapping gains these entries, before its entry of this index (at its end when the
     /// index is its length).
-    Insert(Vec<(String, Value)>, usize),
+    Insert(Vec<(&'v str, &'v Value)>, usize),
     /// The node is replaced by this value (keeping this anchor name).
-    Replace(Value, Option<String>),
+    Replace(&'v Value, Option<&'v str>),
     /// A mapping's entry `key` is replaced, in place, by `new_key: value`.
     ReplaceEntry {
         key: String,
-        new_key: String,
-        value: Value,
+        new_key: &'v str,
+        value: &'v Value,
     },
     /// A mapping's entry `key` is removed.
     Remove { key: String },
@@ -37,30 +37,30 @@ pub(crate) enum Expect {
 
 /// Expectations by textual path: a trie.
 #[derive(Debug)]
-pub(crate) struct Trie {
-    nodes: Vec<TrieNode>,
+pub(crate) struct Trie<'v> {
+    nodes: Vec<TrieNode<'v>>,
 }
 
-impl Default for Trie {
+impl Default for Trie<'_> {
     fn default() -> Self {
         Trie::new()
     }
 }
 
 #[derive(Debug, Default)]
-struct TrieNode {
+struct TrieNode<'v> {
     children: Vec<(Seg, usize)>,
-    expects: Vec<Expect>,
+    expects: Vec<Expect<'v>>,
 }
 
-impl Trie {
-    pub(crate) fn new() -> Trie {
+impl<'v> Trie<'v> {
+    pub(crate) fn new() -> Trie<'v> {
         Trie {
             nodes: vec![TrieNode::default()],
         }
     }
 
-    pub(crate) fn add(&mut self, path: &[Seg], e: Expect) {
+    pub(crate) fn add(&mut self, path: &[Seg], e: Expect<'v>) {
         let mut at = 0;
         for seg in path {
             at = match self.nodes[at].children.iter().find(|(s, _)| s == seg) {
@@ -92,7 +92,7 @@ impl Trie {
             .map(|&(_, n)| n)
     }
 
-    fn expects(&self, at: usize) -> &[Expect] {
+    fn expects(&self, at: usize) -> &[Expect<'v>] {
         &self.nodes[at].expects
     }
 }
@@ -192,7 +192,7 @@ pub(crate) enum Mismatch {
 pub(crate) fn compare(
     before: &str,
     after: &str,
-    expect: &HashMap<usize, Trie>,
+    expect: &HashMap<usize, Trie<'_>>,
     limits: &Limits,
 ) -> Result<(), Mismatch> {
     let mut unreadable = false;
@@ -209,7 +209,7 @@ pub(crate) fn compare(
 fn compare_inner(
     before: &str,
     after: &str,
-    expect: &HashMap<usize, Trie>,
+    expect: &HashMap<usize, Trie<'_>>,
     limits: &Limits,
     unreadable: &mut bool,
 ) -> Result<(), String> {
@@ -224,7 +224,7 @@ fn compare_inner(
 fn compare_streams(
     before: &str,
     after: &str,
-    expect: &HashMap<usize, Trie>,
+    expect: &HashMap<usize, Trie<'_>>,
     limits: &Limits,
 ) -> Result<(), String> {
     let mut c = Cmp {
@@ -287,16 +287,16 @@ impl<'s> Cmp<'s> {
     }
 
     /// One node of each stream, with the expectations at this place.
-    fn node(&mut self, trie: Option<(&Trie, usize)>, depth: usize) -> Result<(), String> {
+    fn node(&mut self, trie: Option<(&Trie<'_>, usize)>, depth: usize) -> Result<(), String> {
         if depth > self.depth_limit {
             return self.fail("nesting too deep");
         }
-        let expects: &[Expect] = trie.map_or(&[], |(t, n)| t.expects(n));
+        let expects: &[Expect<'_>] = trie.map_or(&[], |(t, n)| t.expects(n));
         if let Some(Expect::Replace(v, anchor)) =
             expects.iter().find(|e| matches!(e, Expect::Replace(..)))
         {
             skip(&mut self.a)?;
-            return self.new_value(v, anchor.as_deref(), depth);
+            return self.new_value(v, *anchor, depth);
         }
         let (ea, _) = self.a.next()?;
         let (eb, _) = self.b.next()?;
@@ -342,8 +342,8 @@ impl<'s> Cmp<'s> {
 
     fn mapping(
         &mut self,
-        trie: Option<(&Trie, usize)>,
-        expects: &[Expect],
+        trie: Option<(&Trie<'_>, usize)>,
+        expects: &[Expect<'_>],
         depth: usize,
     ) -> Result<(), String> {
         let mut entry = 0usize;
@@ -374,10 +374,10 @@ impl<'s> Cmp<'s> {
                 Some(Expect::ReplaceEntry { new_key, value, .. }) => {
                     skip(&mut self.a)?;
                     skip(&mut self.a)?;
-                    let (new_key, value) = (new_key.clone(), value.clone());
-                    self.new_key(&new_key)?;
-                    self.path.push(Seg::key(&new_key));
-                    let r = self.new_value(&value, None, depth + 1);
+                    let (new_key, value) = (*new_key, *value);
+                    self.new_key(new_key)?;
+                    self.path.push(Seg::key(new_key));
+                    let r = self.new_value(value, None, depth + 1);
                     self.path.pop();
                     r?;
                     continue;
@@ -410,7 +410,7 @@ impl<'s> Cmp<'s> {
     /// come before).
     fn inserted(
         &mut self,
-        expects: &[Expect],
+        expects: &[Expect<'_>],
         here: impl Fn(usize) -> bool,
         depth: usize,
     ) -> Result<(), String> {
@@ -434,8 +434,8 @@ impl<'s> Cmp<'s> {
 
     fn sequence(
         &mut self,
-        trie: Option<(&Trie, usize)>,
-        expects: &[Expect],
+        trie: Option<(&Trie<'_>, usize)>,
+        expects: &[Expect<'_>],
         depth: usize,
     ) -> Result<(), String> {
         let mut i = 0usize;
@@ -599,30 +599,32 @@ mod tests {
         let ok = run(
             "env:\n- name: A\n",
             "env:\n- name: A\n- name: X\n  value: \"true\"\n",
-            vec![(env.clone(), Expect::Append(vec![item.clone()]))],
+            vec![(env.clone(), Expect::Append(vec![&item]))],
         );
         assert!(ok.is_ok(), "{ok:?}");
         let wrong = run(
             "env:\n- name: A\n",
             "env:\n- name: A\n- name: X\n  value: true\n",
-            vec![(env.clone(), Expect::Append(vec![item.clone()]))],
+            vec![(env.clone(), Expect::Append(vec![&item]))],
         );
         assert!(wrong.is_err());
         let missing = run(
             "env:\n- name: A\n",
             "env:\n- name: A\n",
-            vec![(env, Expect::Append(vec![item]))],
+            vec![(env, Expect::Append(vec![&item]))],
         );
         assert!(missing.is_err());
+        let t = Value::str("true");
         let replaced = run(
             "a:\n  value: &v false\n",
             "a:\n  value: &v \"true\"\n",
             vec![(
                 vec![Seg::key("a"), Seg::key("value")],
-                Expect::Replace(Value::str("true"), Some("v".into())),
+                Expect::Replace(&t, Some("v")),
             )],
         );
         assert!(replaced.is_ok(), "{replaced:?}");
+        let one = Value::str("1");
         let entry = run(
             "{valueFrom: {x: 1}, name: N}\n",
             "{\"value\": \"1\", name: N}\n",
@@ -630,8 +632,8 @@ mod tests {
                 vec![],
                 Expect::ReplaceEntry {
                     key: "valueFrom".into(),
-                    new_key: "value".into(),
-                    value: Value::str("1"),
+                    new_key: "value",
+                    value: &one,
                 },
             )],
         );

@@ -55,7 +55,7 @@ impl Config {
         if todo.is_empty() {
             return Ok("annotations already as asked".into());
         }
-        let all = || Value::map(todo.iter().map(|(k, v)| (k.as_str(), Value::word(v))));
+        let all = || Value::map(todo.iter().map(|(k, v)| (k.clone(), Value::word(v))));
         match ann {
             None => ed.insert(&meta, "annotations", all()),
             Some(a) if a.node().is_null() => ed.replace(&a, all()),

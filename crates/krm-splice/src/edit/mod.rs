@@ -564,7 +564,7 @@ impl<'t, 'a> Editor<'t, 'a> {
     /// ([`EditError::Conflict`]); then the changed regions of the output are re-read beside
     /// the input's and must differ only as the changes say ([`EditError::Verify`]; see the
     /// crate documentation). An editor with no edits finishes with nothing to splice.
-    pub fn finish(self) -> Result<Edited, EditError> {
+    pub fn finish(mut self) -> Result<Edited, EditError> {
         let tree = self.tree;
         let text = tree.text();
         // Every place a changed node appears at must have asked for the same change.
@@ -611,28 +611,49 @@ impl<'t, 'a> Editor<'t, 'a> {
         let reverse = self.has_fault(Fault::ReverseTies);
         #[cfg(not(feature = "fault-injection"))]
         let reverse = self.has_fault(());
-        let mut all: Vec<(usize, usize, usize, usize, &Splice)> = Vec::new();
+        // (start, insertion or not, rank, slot, order, index in the slot)
+        let mut all: Vec<(usize, bool, usize, usize, usize, usize)> = Vec::new();
         for (si, slot) in self.slots.iter().enumerate() {
             let depth = slot.tpath.segs().len();
             let rank = if reverse { depth } else { usize::MAX - depth };
-            for s in &slot.splices {
-                all.push((s.start, rank, si, all.len(), s));
+            for (j, s) in slot.splices.iter().enumerate() {
+                all.push((s.start, s.end > s.start, rank, si, all.len(), j));
             }
         }
-        all.sort_by_key(|&(start, rank, si, order, s)| (start, s.end > s.start, rank, si, order));
+        all.sort_unstable();
+        // The texts move to the output; the slots keep their splices' places, which is all
+        // verification reads of them.
         #[allow(unused_mut)]
-        let mut splices: Vec<Splice> = all.iter().map(|t| t.4.clone()).collect();
+        let mut splices: Vec<Splice> = all
+            .iter()
+            .map(|&(_, _, _, si, _, j)| {
+                let s = &mut self.slots[si].splices[j];
+                Splice {
+                    start: s.start,
+                    end: s.end,
+                    text: std::mem::take(&mut s.text),
+                }
+            })
+            .collect();
         #[cfg(feature = "fault-injection")]
         self.apply_faults(&mut splices);
         if let Err(at) = splice::check(text.src(), &splices) {
             return Err(EditError::Conflict { at: self.loc(at) });
         }
-        let owners: Vec<usize> = all.iter().map(|t| t.2).collect();
+        let owners: Vec<usize> = all.iter().map(|t| t.3).collect();
         let verified = self.verify(&splices, &owners)?;
+        // The values move into the changes (verification is done with them); a slot seen
+        // at several places gives each of the others a copy.
         let mut changes = Vec::new();
-        for slot in &self.slots {
-            for place in slot.places.keys() {
-                changes.extend(self.changes_of(slot, place));
+        for mut slot in std::mem::take(&mut self.slots) {
+            let n = slot.places.len();
+            for (i, place) in slot.places.keys().enumerate() {
+                let items = if i + 1 == n {
+                    std::mem::take(&mut slot.items)
+                } else {
+                    slot.items.clone()
+                };
+                changes.extend(self.changes_of(&slot, place, items));
             }
         }
         changes.sort_by(|a, b| (a.doc, &a.path).cmp(&(b.doc, &b.path)));
@@ -652,7 +673,8 @@ impl<'t, 'a> Editor<'t, 'a> {
         }
         if self.has_fault(Fault::ShiftLastEdit) {
             if let Some(last) = self.slots.last().and_then(|s| s.splices.last()) {
-                if let Some(s) = splices.iter_mut().find(|s| *s == last) {
+                let at = (last.start, last.end);
+                if let Some(s) = splices.iter_mut().rev().find(|s| (s.start, s.end) == at) {
                     let at = s.text.find('\n').map_or(0, |i| i + 1);
                     s.text.insert(at, ' ');
                 }
@@ -660,7 +682,7 @@ impl<'t, 'a> Editor<'t, 'a> {
         }
     }
 
-    fn changes_of(&self, slot: &Slot, place: &Path) -> Vec<Change> {
+    fn changes_of(&self, slot: &Slot, place: &Path, items: Vec<Item>) -> Vec<Change> {
         let mk = |op, path: Path, append, value| Change {
             doc: slot.doc,
             op,
@@ -678,17 +700,17 @@ impl<'t, 'a> Editor<'t, 'a> {
                 .and_then(|v| v.json_scalar())
         };
         let mut out = Vec::new();
-        for item in &slot.items {
+        for item in items {
             match (slot.kind, item) {
                 (Kind::Append, Item::Value(v)) => {
-                    out.push(mk(Op::Add, place.clone(), true, Some(v.clone())))
+                    out.push(mk(Op::Add, place.clone(), true, Some(v)))
                 }
                 (Kind::Insert, Item::Entry(k, v)) => {
-                    out.push(mk(Op::Add, change::key(place, k), false, Some(v.clone())))
+                    out.push(mk(Op::Add, change::key(place, &k), false, Some(v)))
                 }
                 (Kind::Replace, Item::Value(v)) => out.push(Change {
                     old: replaced(),
-                    ..mk(Op::Replace, place.clone(), false, Some(v.clone()))
+                    ..mk(Op::Replace, place.clone(), false, Some(v))
                 }),
                 (Kind::ReplaceEntry, Item::Rename(k, v)) => {
                     let old = self.key_text(slot);
@@ -696,7 +718,7 @@ impl<'t, 'a> Editor<'t, 'a> {
                         old: entry_value(),
                         ..mk(Op::Remove, change::key(place, &old), false, None)
                     });
-                    out.push(mk(Op::Add, change::key(place, k), false, Some(v.clone())));
+                    out.push(mk(Op::Add, change::key(place, &k), false, Some(v)));
                 }
                 (Kind::Remove, Item::Remove) => {
                     let old = self.key_text(slot);
@@ -718,13 +740,13 @@ impl<'t, 'a> Editor<'t, 'a> {
             .to_owned()
     }
 
-    fn expect_of(&self, slot: &Slot) -> Expect {
+    fn expect_of<'s>(&self, slot: &'s Slot) -> Expect<'s> {
         match slot.kind {
             Kind::Append => Expect::Append(
                 slot.items
                     .iter()
                     .filter_map(|i| match i {
-                        Item::Value(v) => Some(v.clone()),
+                        Item::Value(v) => Some(v),
                         _ => None,
                     })
                     .collect(),
@@ -748,7 +770,7 @@ impl<'t, 'a> Editor<'t, 'a> {
                     slot.items
                         .iter()
                         .filter_map(|i| match i {
-                            Item::Entry(k, v) => Some((k.clone(), v.clone())),
+                            Item::Entry(k, v) => Some((k.as_str(), v)),
                             _ => None,
                         })
                         .collect(),
@@ -756,14 +778,14 @@ impl<'t, 'a> Editor<'t, 'a> {
                 )
             }
             Kind::Replace => match slot.items.first() {
-                Some(Item::Value(v)) => Expect::Replace(v.clone(), slot.anchor.clone()),
+                Some(Item::Value(v)) => Expect::Replace(v, slot.anchor.as_deref()),
                 _ => Expect::Remove { key: String::new() },
             },
             Kind::ReplaceEntry => match slot.items.first() {
                 Some(Item::Rename(k, v)) => Expect::ReplaceEntry {
                     key: self.key_text(slot),
-                    new_key: k.clone(),
-                    value: v.clone(),
+                    new_key: k,
+                    value: v,
                 },
                 _ => Expect::Remove { key: String::new() },
             },

@@ -38,7 +38,7 @@ impl<'t, 'a> Editor<'t, 'a> {
                 Some(last) => last.end(),
                 None => seq.start() + 1,
             };
-            return Ok(insert_at(at, format!("{sep}{}", value::flow(v))));
+            return Ok(insert_at(at, value::flow_after(sep, v)));
         }
         let dash = layout::dash_column(text, &seq).ok_or_else(|| {
             self.layout_err(seq.start(), "cannot tell the indentation of the list")
@@ -78,7 +78,7 @@ impl<'t, 'a> Editor<'t, 'a> {
                 Some(last) => last.end(),
                 None => map.start() + 1,
             };
-            let t = format!("{sep}{}: {}", value::quoted(key), value::flow(v));
+            let t = value::flow_after(&format!("{sep}{}: ", value::quoted(key)), v);
             return Ok(vec![insert_at(at, t)]);
         }
         if map.is_empty() {

@@ -600,12 +600,11 @@ impl<'t, 'a> Editor<'t, 'a> {
             };
             trie.add(&p, self.expect_of(slot));
         }
-        let before = format!("{}{}{}", u.prefix, &src[u.start..u.end], u.suffix);
-        let after = format!(
-            "{}{}{}",
-            u.prefix,
+        let before = wrap(&u.prefix, src[u.start..u.end].to_string(), &u.suffix);
+        let after = wrap(
+            &u.prefix,
             splice::apply(src, u.start, u.end, &mine),
-            u.suffix
+            &u.suffix,
         );
         let mut tries = HashMap::new();
         tries.insert(0usize, trie);
@@ -655,4 +654,16 @@ fn rebase(path: &[Seg], rules: &[(Vec<Seg>, Vec<Seg>)]) -> Option<Vec<Seg>> {
     let mut v = to.clone();
     v.extend_from_slice(&path[from.len()..]);
     Some(v)
+}
+
+/// `prefix + body + suffix`, in `body`'s own allocation grown once (a window can hold all of
+/// a large list's new results: no second copy, no doubling).
+fn wrap(prefix: &str, mut body: String, suffix: &str) -> String {
+    if prefix.is_empty() && suffix.is_empty() {
+        return body;
+    }
+    body.reserve_exact(prefix.len() + suffix.len());
+    body.insert_str(0, prefix);
+    body.push_str(suffix);
+    body
 }
