@@ -51,12 +51,7 @@ pub(crate) fn blank_or_comment(text: &Text, from: usize, to: usize) -> bool {
 
 /// Whether only spaces (and a leading byte order mark) precede `at` on its line.
 pub(crate) fn indented_only(text: &Text, at: usize) -> bool {
-    let ls = text.line_start(at);
-    let prefix = &text.src()[ls..at];
-    prefix
-        .strip_prefix('\u{feff}')
-        .filter(|_| ls == 0)
-        .unwrap_or(prefix)
+    text.src()[text.indent_start(at)..at]
         .bytes()
         .all(|b| b == b' ')
 }
@@ -156,10 +151,7 @@ pub(crate) fn dash_column(text: &Text, seq: &Node) -> Option<usize> {
     let s = first.full_start();
     let src = text.src();
     let b = src.as_bytes();
-    let mut ls = text.line_start(s);
-    if ls == 0 && src.starts_with('\u{feff}') {
-        ls = 3;
-    }
+    let mut ls = text.indent_start(s);
     // On the entry's own line: `  - name: x` (or `- - x`): the last dash before it.
     let prefix = &b[ls..s];
     if let Some(d) = prefix.iter().rposition(|&c| c == b'-') {
@@ -175,7 +167,7 @@ pub(crate) fn dash_column(text: &Text, seq: &Node) -> Option<usize> {
     }
     // The entry starts on a later line than its dash: `-` alone, or `- # comment`.
     for _ in 0..64 {
-        if ls == 0 {
+        if text.line_start(ls) == 0 {
             return None;
         }
         let mut e = ls;
@@ -185,7 +177,7 @@ pub(crate) fn dash_column(text: &Text, seq: &Node) -> Option<usize> {
         if e > 0 && b[e - 1] == b'\r' && (e == ls || e + 1 == ls) {
             e -= 1;
         }
-        let prev = text.line_start(e);
+        let prev = text.indent_start(e);
         let line = &src[prev..e];
         let trimmed = line.trim_start_matches(' ');
         let col = line.len() - trimmed.len();
@@ -225,7 +217,7 @@ pub(crate) fn key_column(text: &Text, map: &Node) -> usize {
 
 /// The `?` of an explicit key that starts at `key_start`, when it has one.
 pub(crate) fn explicit_indicator(text: &Text, key_start: usize) -> Option<usize> {
-    let ls = text.line_start(key_start);
+    let ls = text.indent_start(key_start);
     let before = text.src().get(ls..key_start)?;
     let t = before.trim_end_matches([' ', '\t']);
     t.ends_with('?')

@@ -109,6 +109,18 @@ impl<'a> Text<'a> {
         }
     }
 
+    /// Where the indentation of the line holding `at` starts: its start, or on the first
+    /// line, after a byte order mark. A BOM is not part of any document, so text inserted
+    /// at the start of the first line, or removed from it, goes after it.
+    pub fn indent_start(&self, at: usize) -> usize {
+        let ls = self.line_start(at);
+        if ls == 0 && self.src.starts_with('\u{feff}') && at >= 3 {
+            3
+        } else {
+            ls
+        }
+    }
+
     /// Offset of the start of the line holding `at`.
     pub fn line_start(&self, at: usize) -> usize {
         let at = at.min(self.src.len());
@@ -168,14 +180,8 @@ impl<'a> Text<'a> {
 
     /// Column (in bytes, which equals characters in indentation) of `at` on its line.
     pub fn column(&self, at: usize) -> usize {
-        let ls = self.line_start(at);
         // A byte order mark takes no column.
-        let bom = if ls == 0 && self.src.starts_with('\u{feff}') {
-            3
-        } else {
-            0
-        };
-        at.saturating_sub(ls + bom)
+        at.saturating_sub(self.indent_start(at))
     }
 
     /// The line break the input uses: that of its first line (`\n` when it has none).
@@ -266,6 +272,9 @@ mod tests {
         assert_eq!(t.eol(), "\r\n");
         assert_eq!(Text::new("a\rb").eol(), "\r");
         assert_eq!(Text::new("\u{feff}a: 1").column(3), 0);
+        let bom = Text::new("\u{feff}a: 1\nb: 2");
+        assert_eq!((bom.line_start(4), bom.indent_start(4)), (0, 3));
+        assert_eq!(bom.indent_start(9), 8);
         let mixed = Text::new("a\nb\r\nc");
         assert_eq!(mixed.eol_at(1), "\n");
         assert_eq!(mixed.eol_at(3), "\r\n");

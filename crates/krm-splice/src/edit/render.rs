@@ -129,7 +129,7 @@ impl<'t, 'a> Editor<'t, 'a> {
             if !layout::indented_only(text, key_at) {
                 return Err(self.layout_err(key_at, "cannot tell where the document's keys start"));
             }
-            let at = text.line_start(key_at);
+            let at = text.indent_start(key_at);
             return Ok(vec![insert_at(
                 at,
                 layout::lines(&lines, Join::LineStart, text.eol_at(at)),
@@ -397,7 +397,7 @@ impl<'t, 'a> Editor<'t, 'a> {
             Join::LineEnd => text.next_line(pos),
         };
         Ok(Splice {
-            start: text.line_start(start),
+            start: text.indent_start(start),
             end,
             text: String::new(),
         })

@@ -393,11 +393,7 @@ impl<'t, 'a> Editor<'t, 'a> {
     fn line_key(&self, key: &Node) -> Option<(usize, usize)> {
         let text = self.tree.text();
         let at = layout::explicit_indicator(text, key.full_start()).unwrap_or(key.full_start());
-        let ls = text.line_start(at);
-        let mut before = &text.src()[ls..at];
-        if ls == 0 {
-            before = before.strip_prefix('\u{feff}').unwrap_or(before);
-        }
+        let before = &text.src()[text.indent_start(at)..at];
         let mut dashes = 0;
         let mut rest = before.trim_start_matches(' ');
         while let Some(r) = rest.strip_prefix("- ") {
