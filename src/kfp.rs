@@ -74,14 +74,16 @@ pub struct ImageRef<'a> {
 
 impl<'a> ImageRef<'a> {
     /// Split a reference as container runtimes read it: the digest after `@`, the tag after
-    /// the last `:` that follows the last `/` (a `:` before it is a registry's port).
+    /// the first `:` that follows the last `/` (a `:` before it is a registry's port; a
+    /// name component never holds one, so a malformed `frontend:2.5.0x:1` is still the
+    /// `frontend` repository, with a tag that names no version).
     pub fn parse(image: &'a str) -> ImageRef<'a> {
         let (name, digest) = match image.split_once('@') {
             Some((n, d)) => (n, Some(d)),
             None => (image, None),
         };
         let slash = name.rfind('/').map_or(0, |i| i + 1);
-        let (repository, tag) = match name[slash..].rfind(':') {
+        let (repository, tag) = match name[slash..].find(':') {
             Some(i) => (&name[..slash + i], Some(&name[slash + i + 1..])),
             None => (name, None),
         };
@@ -373,6 +375,16 @@ mod tests {
             ("reg:5000/a/kfp-frontend", Some("2.5.0"), Some("sha256:abc"))
         );
         assert_eq!(p("kfp-frontend@sha256:abc").tag, None);
+        // Malformed (a tag holds no ':'): the repository ends where a name component must.
+        let m = p("gcr.io/ml-pipeline/frontend:2.5.0end:2.5.0");
+        assert_eq!(
+            (m.repository, m.tag),
+            ("gcr.io/ml-pipeline/frontend", Some("2.5.0end:2.5.0"))
+        );
+        assert!(matches!(
+            verdict("gcr.io/ml-pipeline/frontend:2.5.0end:2.5.0"),
+            Reading::Unknown(_)
+        ));
     }
 
     #[test]
