@@ -15,7 +15,7 @@ mod patch;
 use std::io::{self, Write};
 
 pub use krm_splice::{Change, InputError, KrmResult, Limits, Severity, Splice, Verified, Wrapper};
-use krm_splice::{EditError, Edited, Editor, Envelope, Keep, Text, Tree};
+use krm_splice::{EditError, Editor, Envelope, Keep, Text, Tree};
 
 /// How to run.
 #[derive(Clone, Debug, Default)]
@@ -98,11 +98,8 @@ impl Outcome {
         if !self.emit {
             return Ok(());
         }
-        Edited {
-            splices: self.splices.clone(),
-            ..Edited::default()
-        }
-        .write(input, w)
+        // By reference: a copy of the splices would hold all the new text twice.
+        krm_splice::Splice::write_all(input, &self.splices, w)
     }
 
     /// The changes file (`{"version": 1, "ops": [...]}`).

@@ -61,8 +61,9 @@
 //! 6. **Finish.** [`Editor::finish`] checks every edit, applies the splices and verifies the
 //!    output (below). It returns [`Edited`]: the splices, the [`Change`]s, and how they were
 //!    [`Verified`]; or an [`EditError`], and then nothing may be written.
-//! 7. **Write.** [`Edited::write`] writes the input's own bytes between the splices — the one
-//!    place splices are applied. [`changes_json`] renders the changes for a `--changes` file.
+//! 7. **Write.** [`Edited::write`] writes the input's own bytes between the splices through
+//!    [`Splice::write_all`], the one place splices are applied (a caller that keeps only the
+//!    splices calls it directly). [`changes_json`] renders the changes for a `--changes` file.
 //!
 //! # What "exact" means
 //!

@@ -13,6 +13,33 @@ pub struct Splice {
     pub text: String,
 }
 
+impl Splice {
+    /// Write `input` with `splices` applied: the input's own bytes between them. This is the
+    /// one place splices are applied ([`Edited::write`](crate::Edited::write) calls it); it
+    /// takes the splices by reference, so an output is written without a copy of its new
+    /// text. `splices` must be sorted, in bounds and not overlap, as
+    /// [`Editor::finish`](crate::Editor::finish) returns them; anything else is an
+    /// [`io::ErrorKind::InvalidInput`] error and nothing is written.
+    pub fn write_all<W: Write>(input: &[u8], splices: &[Splice], mut w: W) -> io::Result<()> {
+        let mut prev_end = 0;
+        for s in splices {
+            if s.start < prev_end || s.start > s.end || s.end > input.len() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "splice {}..{} is out of order or out of bounds",
+                        s.start, s.end
+                    ),
+                ));
+            }
+            prev_end = s.end;
+        }
+        let refs: Vec<&Splice> = splices.iter().collect();
+        write_range(input, 0, input.len(), &refs, &mut w)?;
+        w.flush()
+    }
+}
+
 /// Write `src` with `splices` (sorted, non-overlapping) applied to `src[from..to]`, each
 /// splice lying inside that range.
 pub(crate) fn write_range<W: Write>(

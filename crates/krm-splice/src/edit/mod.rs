@@ -87,12 +87,10 @@ pub struct Verified {
 }
 
 impl Edited {
-    /// Write the output: the input's own bytes between the splices. `input` must be the
-    /// bytes the tree was parsed from. This is the one place splices are applied.
-    pub fn write<W: std::io::Write>(&self, input: &[u8], mut w: W) -> std::io::Result<()> {
-        let refs: Vec<&Splice> = self.splices.iter().collect();
-        splice::write_range(input, 0, input.len(), &refs, &mut w)?;
-        w.flush()
+    /// Write the output: the input's own bytes between the splices ([`Splice::write_all`]).
+    /// `input` must be the bytes the tree was parsed from.
+    pub fn write<W: std::io::Write>(&self, input: &[u8], w: W) -> std::io::Result<()> {
+        Splice::write_all(input, &self.splices, w)
     }
 
     /// The output bytes (what [`write`](Self::write) writes).
