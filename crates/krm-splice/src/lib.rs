@@ -79,7 +79,8 @@
 //!   `"0644"`, `"a: b"`); a [`Value::Str`] is always double-quoted.
 //! - An edit never reaches a place it was not asked for. A node that appears at several
 //!   places (an anchor and its aliases) is edited only when every place asks for the same
-//!   edit ([`EditError::SharedAnchor`] otherwise); a node reached through a `<<` merge key is
+//!   edit, or no longer shows the node because the alias that leads there is itself
+//!   replaced ([`EditError::SharedAnchor`] otherwise); a node reached through a `<<` merge key is
 //!   never edited ([`EditError::ThroughMerge`]), nor is one that a merge key merges into
 //!   another mapping ([`EditError::MergedElsewhere`]); a document with YAML 1.1 line breaks (NEL,
 //!   LS, PS) outside quotes, which the two YAML versions read differently, is not edited

@@ -110,11 +110,13 @@ impl Edited {
 /// such an error as a refusal of the whole edit and drop the editor: what a failed operation
 /// leaves behind is not defined, and [`finish`](Editor::finish) may refuse because of it
 /// (today a failed rendering leaves an empty edit of its node, which `finish` reports as
-/// [`EditError::SharedAnchor`]). An edit changes the text of the node at that place; when that node also
-/// appears elsewhere (through an anchor), every other place it appears at must be given the
-/// same edit, or [`finish`](Editor::finish) refuses. Asking for the same edit twice at one
-/// place is asking once for a replacement, and twice for an append or insert; two different
-/// edits of one node conflict ([`EditError::Conflict`]).
+/// [`EditError::SharedAnchor`]). An edit changes the text of the node at that place; when
+/// that node also appears elsewhere (through an anchor), every other place it appears at
+/// must be given the same edit, or [`finish`](Editor::finish) refuses; a place whose alias
+/// (or an alias on the way to it) is itself replaced no longer shows the node and needs
+/// nothing. Asking for the same edit twice at one place is asking once for a replacement,
+/// and twice for an append or insert; two different edits of one node conflict
+/// ([`EditError::Conflict`]).
 ///
 /// Nothing is written until [`finish`](Editor::finish) has verified the output; an editor
 /// dropped without finishing changes nothing.
@@ -565,8 +567,11 @@ impl<'t, 'a> Editor<'t, 'a> {
     pub fn finish(mut self) -> Result<Edited, EditError> {
         let tree = self.tree;
         let text = tree.text();
-        // Every place a changed node appears at must have asked for the same change.
-        for slot in &self.slots {
+        // Every place a changed node appears at must have asked for the same change, unless
+        // another edit replaces what leads there (an alias on the way, replaced by a value
+        // of its own): the node no longer appears at that place.
+        let mut replaced: Option<HashMap<&[Seg], usize>> = None;
+        for (si, slot) in self.slots.iter().enumerate() {
             for place in slot.occurrences.iter() {
                 let asked = slot.places.get(place).copied().unwrap_or(0);
                 let want = if matches!(slot.kind, Kind::Append | Kind::Insert) {
@@ -574,7 +579,24 @@ impl<'t, 'a> Editor<'t, 'a> {
                 } else {
                     1
                 };
-                if asked < want {
+                if asked >= want {
+                    continue;
+                }
+                let replaced = replaced.get_or_insert_with(|| {
+                    let mut m = HashMap::new();
+                    for (i, s) in self.slots.iter().enumerate() {
+                        if s.kind == Kind::Replace {
+                            for p in s.places.keys() {
+                                m.insert(p.segs(), i);
+                            }
+                        }
+                    }
+                    m
+                });
+                let segs = place.segs();
+                let shadowed = (0..=segs.len())
+                    .any(|n| replaced.get(&segs[..n]).is_some_and(|&other| other != si));
+                if !shadowed {
                     let target = slot.places.keys().next().cloned().unwrap_or_default();
                     let other_object = self
                         .envelope
