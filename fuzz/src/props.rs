@@ -1765,6 +1765,11 @@ fn readable_resource_list(t: &Tree, text: &str) -> bool {
             )
         )
         || t.get(*d, "items").and_then(|i| t.seq(i)).is_none()
+        // A `results` that is neither a list nor null (`results: ~base`, a string) has no
+        // place for new results: the list comes back as it came.
+        || t
+            .get(*d, "results")
+            .is_some_and(|r| !is_null(t, r) && t.seq(r).is_none())
         || t.duplicate_key().is_some()
         || t.depth > 150
         || !breaks_outside_quotes(t, text).is_empty()

@@ -215,11 +215,21 @@ pub(crate) fn key_column(text: &Text, map: &Node) -> usize {
     first.map_or(text.column(map.start()), |at| text.column(at))
 }
 
-/// The `?` of an explicit key that starts at `key_start`, when it has one.
+/// The `?` of an explicit key that starts at `key_start`, when it has one: on the key's line
+/// (`? key`), or alone on an earlier line with only blank lines between (`?` then the key,
+/// often a block collection, indented below it).
 pub(crate) fn explicit_indicator(text: &Text, key_start: usize) -> Option<usize> {
     let ls = text.indent_start(key_start);
     let before = text.src().get(ls..key_start)?;
     let t = before.trim_end_matches([' ', '\t']);
+    if t.is_empty() {
+        let b = text.src().as_bytes();
+        let mut q = ls;
+        while q > 0 && matches!(b[q - 1], b' ' | b'\t' | b'\n' | b'\r') {
+            q -= 1;
+        }
+        return (q > 0 && q < ls && b[q - 1] == b'?' && indented_only(text, q - 1)).then(|| q - 1);
+    }
     t.ends_with('?')
         .then(|| ls + t.len() - 1)
         .filter(|&q| q == ls || text.src().as_bytes()[q - 1] == b' ')

@@ -318,7 +318,7 @@ impl<'t, 'a> Builder<'t, 'a> {
         end: usize,
         tag_start: Option<usize>,
     ) -> Result<(), InputError> {
-        let (mut start, mut content_end) = (start, end);
+        let (mut start, mut content_end, mut end) = (start, end, end);
         let bytes = self.src.as_bytes();
         if style.is_block() {
             // A block scalar's span runs to the next token. Its content ends at its last
@@ -334,12 +334,18 @@ impl<'t, 'a> Builder<'t, 'a> {
             && anchor == 0
             && start == end
         {
-            // An empty value is placed just after its key's `:`, where a new value goes.
+            // An empty value is placed just after its key's `:`, where a new value goes; an
+            // explicit key with no `:` at all (`? key`) has its empty value right after the
+            // key (the parser puts it at the next token, which may be lines, comments or the
+            // end of the text away, and the mapping would seem to run to there).
             if let Some(f) = self.stack.last() {
                 if f.is_map && f.awaiting_value {
                     if let Some(colon) = colon_from(bytes, start) {
                         start = colon + 1;
                         content_end = start;
+                    } else if !f.flow && !f.ends_block && (f.end as usize) < start {
+                        start = f.end as usize;
+                        (content_end, end) = (start, start);
                     }
                 }
             }
