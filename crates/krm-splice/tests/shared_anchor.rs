@@ -47,3 +47,27 @@ fn an_alias_replaced_alone_changes_only_its_place() {
     let out = edit(INPUT, |ed, root| set(ed, root, &["c"])).expect("edited");
     assert_eq!(out, "a: &v 1\nb: *v\nc: 2   # note\n");
 }
+
+#[test]
+fn a_replacement_in_another_document_does_not_stand_for_an_alias() {
+    // The alias `b: *v` in the first document, and a replaced `b` in the second: the same
+    // path, another document. The first document's alias still shows the anchored node.
+    let input = "a: &v 1\nb: *v\n---\na: 0\nb: 0\n";
+    let limits = Limits::default();
+    let text = Text::decode(input.as_bytes(), &limits).expect("decode");
+    let tree = Tree::parse(text, &Keep::new().path("a"), &limits).expect("parse");
+    let (first, second) = (
+        tree.cursor(0).expect("doc 0"),
+        tree.cursor(1).expect("doc 1"),
+    );
+    let mut ed = Editor::new(&tree, limits);
+    ed.replace(&first.get("a").expect("a"), Value::Int(2))
+        .expect("replace");
+    ed.replace(&second.get("b").expect("b"), Value::Int(2))
+        .expect("replace");
+    let e = ed.finish().expect_err("refused");
+    assert!(
+        matches!(e, EditError::SharedAnchor { ref other, .. } if other.to_string() == "b"),
+        "{e}"
+    );
+}

@@ -570,7 +570,7 @@ impl<'t, 'a> Editor<'t, 'a> {
         // Every place a changed node appears at must have asked for the same change, unless
         // another edit replaces what leads there (an alias on the way, replaced by a value
         // of its own): the node no longer appears at that place.
-        let mut replaced: Option<HashMap<&[Seg], usize>> = None;
+        let mut replaced: Option<HashMap<(usize, &[Seg]), usize>> = None;
         for (si, slot) in self.slots.iter().enumerate() {
             for place in slot.occurrences.iter() {
                 let asked = slot.places.get(place).copied().unwrap_or(0);
@@ -587,15 +587,19 @@ impl<'t, 'a> Editor<'t, 'a> {
                     for (i, s) in self.slots.iter().enumerate() {
                         if s.kind == Kind::Replace {
                             for p in s.places.keys() {
-                                m.insert(p.segs(), i);
+                                m.insert((s.doc, p.segs()), i);
                             }
                         }
                     }
                     m
                 });
                 let segs = place.segs();
-                let shadowed = (0..=segs.len())
-                    .any(|n| replaced.get(&segs[..n]).is_some_and(|&other| other != si));
+                // A place of this document: paths repeat from one document to the next.
+                let shadowed = (0..=segs.len()).any(|n| {
+                    replaced
+                        .get(&(slot.doc, &segs[..n]))
+                        .is_some_and(|&other| other != si)
+                });
                 if !shadowed {
                     let target = slot.places.keys().next().cloned().unwrap_or_default();
                     let other_object = self
