@@ -119,17 +119,7 @@ impl<'c> Search<'c> {
 
 fn describe_target(t: &Target) -> String {
     let s = &t.selector;
-    let groups: Vec<String> = workload_groups(&s.kind)
-        .iter()
-        .map(|g| {
-            if g.is_empty() {
-                "v1".into()
-            } else {
-                format!("{g}/*")
-            }
-        })
-        .collect();
-    let mut d = format!("a {} ({})", s.kind, groups.join(" or "));
+    let mut d = format!("a {} ({})", s.kind, api_groups(&s.kind));
     match &s.name {
         Some(n) => d.push_str(&format!(" named {}", json(n))),
         None => d.push_str(" of any name"),
@@ -232,7 +222,18 @@ pub fn plan<'t, 'a>(ed: &mut Editor<'t, 'a>, env: &Envelope<'t, 'a>, config: &Co
 }
 
 fn not_a_workload(id: &ObjectId) -> String {
-    let groups: Vec<String> = workload_groups(&id.kind)
+    format!(
+        "apiVersion {:?} is not a Kubernetes {} (that is {}); left as is",
+        id.api_version,
+        id.kind,
+        api_groups(&id.kind)
+    )
+}
+
+/// The API groups a workload kind belongs to, as a user would write them: `apps/* or
+/// extensions/*`, `v1` for the core group.
+fn api_groups(kind: &str) -> String {
+    let groups: Vec<String> = workload_groups(kind)
         .iter()
         .map(|g| {
             if g.is_empty() {
@@ -242,12 +243,7 @@ fn not_a_workload(id: &ObjectId) -> String {
             }
         })
         .collect();
-    format!(
-        "apiVersion {:?} is not a Kubernetes {} (that is {}); left as is",
-        id.api_version,
-        id.kind,
-        groups.join(" or ")
-    )
+    groups.join(" or ")
 }
 
 /// An object's containers and init containers, with their paths.
