@@ -72,11 +72,14 @@ struct Builder<'t, 'a> {
     quoted_spans: Vec<(u32, u32)>,
 }
 
-pub(crate) fn parse<'a>(
-    text: Text<'a>,
-    keep: &Keep,
-    limits: &Limits,
-) -> Result<Tree<'a>, InputError> {
+impl<'a> Tree<'a> {
+    /// Parse `text`, keeping what `keep` names of each object.
+    pub fn parse(text: Text<'a>, keep: &Keep, limits: &Limits) -> Result<Tree<'a>, InputError> {
+        parse(text, keep, limits)
+    }
+}
+
+fn parse<'a>(text: Text<'a>, keep: &Keep, limits: &Limits) -> Result<Tree<'a>, InputError> {
     let breaks = text.yaml11_breaks();
     let (nodes, strings, props, anchors, aliases, tops, docs, quoted) = {
         let mut b = Builder {

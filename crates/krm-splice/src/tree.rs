@@ -9,8 +9,6 @@
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use crate::error::{InputError, Limits};
-use crate::keep::Keep;
 use crate::path::{Path, Seg};
 use crate::scalar::{self, Style, Tag};
 use crate::text::Text;
@@ -154,7 +152,7 @@ pub(crate) struct DocInfo {
 /// A parsed YAML stream: every document, with the kept parts as a tree of spanned nodes.
 ///
 /// [`Tree::parse`] checks the whole text (syntax, duplicate keys, depth, alias expansion)
-/// and keeps nodes for what its [`Keep`] names. Read it through [`Node`]s (as written) or
+/// and keeps nodes for what its [`Keep`](crate::Keep) names. Read it through [`Node`]s (as written) or
 /// [`Cursor`]s (as Kubernetes' readers read it):
 ///
 /// ```
@@ -190,11 +188,6 @@ pub struct Tree<'a> {
 }
 
 impl<'a> Tree<'a> {
-    /// Parse `text`, keeping what `keep` names of each object.
-    pub fn parse(text: Text<'a>, keep: &Keep, limits: &Limits) -> Result<Tree<'a>, InputError> {
-        crate::parse::parse(text, keep, limits)
-    }
-
     /// The text the tree was parsed from.
     pub fn text(&self) -> &Text<'a> {
         &self.text
